@@ -1,0 +1,90 @@
+using System.Runtime.CompilerServices;
+
+namespace Ariadne.Model;
+
+/// <summary>
+/// A growable table of unmanaged rows. Capacity is kept across <see cref="Clear"/> so a decoder can
+/// reuse one batch for every request without allocating again.
+/// </summary>
+internal sealed class RowTable<T>
+    where T : unmanaged
+{
+    private T[] _rows;
+
+    public RowTable(int capacity = 0) => _rows = capacity == 0 ? [] : new T[capacity];
+
+    public int Count { get; private set; }
+
+    public Span<T> Rows => _rows.AsSpan(0, Count);
+
+    public ref T this[int index]
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if ((uint)index >= (uint)Count)
+            {
+                ThrowHelper.ThrowArgument(nameof(index), "Row index out of range.");
+            }
+
+            return ref _rows[index];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Add(in T row)
+    {
+        if (Count == _rows.Length)
+        {
+            Grow(Count + 1);
+        }
+
+        _rows[Count] = row;
+        return Count++;
+    }
+
+    /// <summary>Appends <paramref name="count"/> zeroed rows and returns the first one's index.</summary>
+    public int Reserve(int count)
+    {
+        if (count < 0)
+        {
+            ThrowHelper.ThrowArgument(nameof(count), "Row count cannot be negative.");
+        }
+
+        var start = Count;
+        if (Count + count > _rows.Length)
+        {
+            Grow(Count + count);
+        }
+
+        _rows.AsSpan(start, count).Clear();
+        Count += count;
+        return start;
+    }
+
+    public int AddRange(ReadOnlySpan<T> rows)
+    {
+        var start = Reserve(rows.Length);
+        rows.CopyTo(_rows.AsSpan(start));
+        return start;
+    }
+
+    /// <summary>Shrinks the table to <paramref name="count"/> rows.</summary>
+    public void Truncate(int count)
+    {
+        if ((uint)count > (uint)Count)
+        {
+            ThrowHelper.ThrowArgument(nameof(count), "Cannot truncate beyond the row count.");
+        }
+
+        Count = count;
+    }
+
+    public void Clear() => Count = 0;
+
+    private void Grow(int needed)
+    {
+        var capacity = Math.Max(needed, Math.Max(16, _rows.Length * 2));
+        Array.Resize(ref _rows, capacity);
+    }
+}

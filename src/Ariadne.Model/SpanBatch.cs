@@ -1,0 +1,137 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Ariadne.Model;
+
+/// <summary>
+/// Spans in columnar-friendly form: fixed-size rows in tables, every string and byte value in one heap.
+/// Decoders write into a batch directly, so a request costs no object per span; the ingest log writes
+/// the tables as they are. Resources and scopes are shared by the spans that reference them.
+/// </summary>
+internal sealed class SpanBatch
+{
+    public RowTable<ResourceRow> Resources { get; } = new();
+
+    public RowTable<ScopeRow> Scopes { get; } = new();
+
+    public RowTable<SpanRow> Spans { get; } = new();
+
+    public RowTable<EventRow> Events { get; } = new();
+
+    public RowTable<LinkRow> Links { get; } = new();
+
+    /// <summary>Attributes of resources, scopes, spans, events and links; each owner holds a contiguous range.</summary>
+    public RowTable<KeyValue> Attributes { get; } = new();
+
+    /// <summary>Entries of key-value-list values, at any depth.</summary>
+    public RowTable<KeyValue> NestedAttributes { get; } = new();
+
+    /// <summary>Elements of array values, at any depth.</summary>
+    public RowTable<AnyValue> ArrayValues { get; } = new();
+
+    /// <summary>UTF-8 strings and byte values.</summary>
+    public RowTable<byte> Heap { get; } = new();
+
+    public int SpanCount => Spans.Count;
+
+    public Utf8Ref AddString(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+        {
+            return default;
+        }
+
+        return new Utf8Ref(Heap.AddRange(utf8), utf8.Length);
+    }
+
+    public Utf8Ref AddString(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return default;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(value);
+        var start = Heap.Reserve(length);
+        Encoding.UTF8.GetBytes(value, Heap.Rows.Slice(start, length));
+        return new Utf8Ref(start, length);
+    }
+
+    public ReadOnlySpan<byte> Utf8(Utf8Ref value) => Heap.Rows.Slice(value.Offset, value.Length);
+
+    public string GetString(Utf8Ref value) => value.Length == 0 ? string.Empty : Encoding.UTF8.GetString(Utf8(value));
+
+    public bool StringEquals(Utf8Ref value, ReadOnlySpan<byte> utf8) => Utf8(value).SequenceEqual(utf8);
+
+    public ReadOnlySpan<KeyValue> AttributesOf(RowRange range) => Attributes.Rows.Slice(range.Start, range.Count);
+
+    public ReadOnlySpan<KeyValue> EntriesOf(AnyValue keyValueList) => NestedAttributes.Rows.Slice(keyValueList.Offset, keyValueList.Length);
+
+    public ReadOnlySpan<AnyValue> ElementsOf(AnyValue array) => ArrayValues.Rows.Slice(array.Offset, array.Length);
+
+    public ref ScopeRow ScopeOf(in SpanRow span) => ref Scopes[span.ScopeIndex];
+
+    public ref ResourceRow ResourceOf(in SpanRow span) => ref Resources[Scopes[span.ScopeIndex].ResourceIndex];
+
+    /// <summary>Finds a string attribute by key among the given attributes (e.g. service.name of a resource).</summary>
+    public bool TryGetString(RowRange attributes, ReadOnlySpan<byte> key, out Utf8Ref value)
+    {
+        foreach (ref readonly var kv in AttributesOf(attributes))
+        {
+            if (kv.Value.Kind == ValueKind.String && StringEquals(kv.Key, key))
+            {
+                value = kv.Value.StringRef;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>The resource's <c>service.name</c>, or the empty reference when absent.</summary>
+    public Utf8Ref ServiceNameOf(in SpanRow span) =>
+        TryGetString(ResourceOf(span).Attributes, "service.name"u8, out var name) ? name : default;
+
+    /// <summary>Removes spans whose <see cref="SpanRow.Defect"/> is set, keeping the order of the rest.</summary>
+    public int RemoveDefectiveSpans()
+    {
+        var rows = Spans.Rows;
+        var kept = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Defect == SpanDefect.None)
+            {
+                rows[kept++] = rows[i];
+            }
+        }
+
+        var removed = rows.Length - kept;
+        Spans.Truncate(kept);
+        return removed;
+    }
+
+    public void Clear()
+    {
+        Resources.Clear();
+        Scopes.Clear();
+        Spans.Clear();
+        Events.Clear();
+        Links.Clear();
+        Attributes.Clear();
+        NestedAttributes.Clear();
+        ArrayValues.Clear();
+        Heap.Clear();
+    }
+
+    /// <summary>Bytes the batch's tables occupy, a rough measure for limits and memory accounting.</summary>
+    public long ApproximateSize =>
+        (Resources.Count * (long)Marshal.SizeOf<ResourceRow>())
+        + (Scopes.Count * (long)Marshal.SizeOf<ScopeRow>())
+        + (Spans.Count * (long)Marshal.SizeOf<SpanRow>())
+        + (Events.Count * (long)Marshal.SizeOf<EventRow>())
+        + (Links.Count * (long)Marshal.SizeOf<LinkRow>())
+        + ((Attributes.Count + NestedAttributes.Count) * (long)Marshal.SizeOf<KeyValue>())
+        + (ArrayValues.Count * (long)Marshal.SizeOf<AnyValue>())
+        + Heap.Count;
+}

@@ -1,0 +1,6 @@
+namespace Ariadne.Cli;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
