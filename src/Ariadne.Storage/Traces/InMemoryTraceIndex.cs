@@ -1,0 +1,86 @@
+using System.Diagnostics.CodeAnalysis;
+using Ariadne.Model;
+
+namespace Ariadne.Storage.Traces;
+
+/// <summary>
+/// Keeps batches in memory and, per trace, where its spans are. A span id seen before for the same
+/// trace is ignored (first write wins), which is what makes client retries and log replay harmless.
+/// </summary>
+internal sealed class InMemoryTraceIndex : ITraceIndex
+{
+    private readonly Dictionary<TraceId, TraceEntry> _traces = new();
+    private readonly Lock _lock = new();
+    private long _spanCount;
+
+    public long SpanCount => Interlocked.Read(ref _spanCount);
+
+    public long TraceCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _traces.Count;
+            }
+        }
+    }
+
+    public int Add(SpanBatch batch)
+    {
+        var added = 0;
+        lock (_lock)
+        {
+            var spans = batch.Spans.Rows;
+            for (var i = 0; i < spans.Length; i++)
+            {
+                ref readonly var span = ref spans[i];
+                if (!_traces.TryGetValue(span.TraceId, out var entry))
+                {
+                    entry = new TraceEntry();
+                    _traces.Add(span.TraceId, entry);
+                }
+
+                if (entry.SpanIds.Add(span.SpanId))
+                {
+                    entry.Locations.Add((batch, i));
+                    added++;
+                }
+            }
+        }
+
+        Interlocked.Add(ref _spanCount, added);
+        return added;
+    }
+
+    public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace)
+    {
+        (SpanBatch Batch, int Index)[] locations;
+        lock (_lock)
+        {
+            if (!_traces.TryGetValue(traceId, out var entry))
+            {
+                trace = null;
+                return false;
+            }
+
+            locations = entry.Locations.ToArray();
+        }
+
+        trace = new SpanBatch();
+        var copier = new SpanCopier(trace);
+        foreach (var (batch, index) in locations)
+        {
+            copier.CopySpan(batch, index);
+        }
+
+        return true;
+    }
+
+    private sealed class TraceEntry
+    {
+        public HashSet<SpanId> SpanIds { get; } = new();
+
+        public List<(SpanBatch Batch, int Index)> Locations { get; } = new(4);
+    }
+}
