@@ -1,6 +1,14 @@
+using System.CommandLine;
+using Ariadne.Cli.Commands;
+
 namespace Ariadne.Cli;
 
 internal static class Program
 {
-    private static int Main() => 0;
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("Ariadne: a distributed tracing backend for OpenTelemetry.");
+        root.Subcommands.Add(ServeCommand.Create());
+        return root.Parse(args).Invoke();
+    }
 }

@@ -1,0 +1,150 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Ariadne.Server.Configuration;
+
+/// <summary>Reads the YAML file strictly: an unknown key is an error naming its line and column.</summary>
+internal static class ConfigLoader
+{
+    public static AriadneOptions Load(string? path)
+    {
+        if (path is null)
+        {
+            return Validate(new AriadneOptions());
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ConfigurationException($"{path}: configuration file not found");
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    public static AriadneOptions Parse(string yaml, string sourceName)
+    {
+        var deserializer = new DeserializerBuilder()
+            .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .Build();
+        AriadneOptions? options;
+        try
+        {
+            options = deserializer.Deserialize<AriadneOptions?>(yaml);
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigurationException($"{sourceName}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}", e);
+        }
+
+        return Validate(options ?? new AriadneOptions());
+    }
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet wraps the interesting message (e.g. "Property 'x' not found on type 'Y'") in an inner exception.
+        var message = e.InnerException?.Message ?? e.Message;
+        const string NotFound = "not found on type";
+        var at = message.IndexOf(NotFound, StringComparison.Ordinal);
+        if (message.StartsWith("Property '", StringComparison.Ordinal) && at > 0)
+        {
+            var key = message[10..message.IndexOf('\'', 10)];
+            return $"unknown key '{key}'";
+        }
+
+        return message;
+    }
+
+    private static AriadneOptions Validate(AriadneOptions options)
+    {
+        var errors = new List<string>();
+        CheckEndpoint(errors, "receivers.otlp.protocols.grpc.endpoint", options.Receivers.Otlp.Protocols.Grpc.Endpoint);
+        CheckEndpoint(errors, "receivers.otlp.protocols.http.endpoint", options.Receivers.Otlp.Protocols.Http.Endpoint);
+        CheckEndpoint(errors, "query.endpoint", options.Query.Endpoint);
+        CheckEndpoint(errors, "query.tempo_endpoint", options.Query.TempoEndpoint);
+        if (options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib is <= 0 or > 1024)
+        {
+            errors.Add("receivers.otlp.protocols.grpc.max_recv_msg_size_mib: expected a number from 1 to 1024");
+        }
+
+        if (options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize is <= 0 or > 1L << 30)
+        {
+            errors.Add("receivers.otlp.protocols.http.max_request_body_size: expected a number of bytes from 1 to 1073741824");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Storage.Path))
+        {
+            errors.Add("storage.path: expected a directory");
+        }
+
+        if (options.Storage.WalSegmentSizeMib is <= 0 or > 4096)
+        {
+            errors.Add("storage.wal_segment_size_mib: expected a number from 1 to 4096");
+        }
+
+        CheckTls(errors, "receivers.otlp.protocols.grpc.tls", options.Receivers.Otlp.Protocols.Grpc.Tls);
+        CheckTls(errors, "receivers.otlp.protocols.http.tls", options.Receivers.Otlp.Protocols.Http.Tls);
+        CheckTls(errors, "query.tls", options.Query.Tls);
+
+        var ports = new Dictionary<int, string>();
+        foreach (var (name, endpoint) in new[]
+        {
+            ("receivers.otlp.protocols.grpc.endpoint", options.Receivers.Otlp.Protocols.Grpc.Endpoint),
+            ("receivers.otlp.protocols.http.endpoint", options.Receivers.Otlp.Protocols.Http.Endpoint),
+            ("query.endpoint", options.Query.Endpoint),
+            ("query.tempo_endpoint", options.Query.TempoEndpoint),
+        })
+        {
+            if (ListenEndpoint.TryParse(endpoint, out var parsed))
+            {
+                if (ports.TryGetValue(parsed.Port, out var other))
+                {
+                    errors.Add($"{name}: port {parsed.Port} is already used by {other}");
+                }
+                else
+                {
+                    ports[parsed.Port] = name;
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(string.Join(Environment.NewLine, errors));
+        }
+
+        return options;
+    }
+
+    private static void CheckEndpoint(List<string> errors, string name, string endpoint)
+    {
+        if (!ListenEndpoint.TryParse(endpoint, out _))
+        {
+            errors.Add($"{name}: expected host:port with a port from 1 to 65535, got '{endpoint}'");
+        }
+    }
+
+    private static void CheckTls(List<string> errors, string name, TlsServerOptions? tls)
+    {
+        if (tls is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(tls.CertFile) || string.IsNullOrEmpty(tls.KeyFile))
+        {
+            errors.Add($"{name}: cert_file and key_file are both required");
+            return;
+        }
+
+        if (!File.Exists(tls.CertFile))
+        {
+            errors.Add($"{name}.cert_file: file not found: {tls.CertFile}");
+        }
+
+        if (!File.Exists(tls.KeyFile))
+        {
+            errors.Add($"{name}.key_file: file not found: {tls.KeyFile}");
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace Ariadne.Server.Configuration;
+
+internal sealed class ReceiversOptions
+{
+    public OtlpReceiverOptions Otlp { get; set; } = new();
+}

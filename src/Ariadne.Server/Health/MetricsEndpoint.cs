@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Ariadne.Server.Ingest;
+using Ariadne.Server.Query;
+using Microsoft.AspNetCore.Http;
+
+namespace Ariadne.Server.Health;
+
+/// <summary>Self-telemetry in the Prometheus text exposition format.</summary>
+internal sealed class MetricsEndpoint
+{
+    private readonly ReceiverMetrics _receivers;
+    private readonly StoreProvider _stores;
+
+    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores)
+    {
+        _receivers = receivers;
+        _stores = stores;
+    }
+
+    public Task WriteAsync(HttpContext context)
+    {
+        var text = new StringBuilder(1024);
+        Counter(text, "ariadne_receiver_accepted_spans_total", "Spans acknowledged to clients (durable).");
+        foreach (var receiver in _receivers.All)
+        {
+            Sample(text, "ariadne_receiver_accepted_spans_total", receiver.Receiver, receiver.AcceptedSpans);
+        }
+
+        Counter(text, "ariadne_receiver_refused_spans_total", "Spans clients were told were not stored.");
+        foreach (var receiver in _receivers.All)
+        {
+            Sample(text, "ariadne_receiver_refused_spans_total", receiver.Receiver, receiver.RefusedSpans);
+        }
+
+        if (_stores.Store is { } store)
+        {
+            var stats = store.Statistics;
+            Gauge(text, "ariadne_storage_spans", "Spans held by the store.", stats.SpansStored);
+            Gauge(text, "ariadne_storage_traces", "Traces held by the store.", stats.TracesStored);
+            Gauge(text, "ariadne_ingest_log_bytes", "Bytes in ingest log segments.", stats.LogBytes);
+            Gauge(text, "ariadne_ingest_log_fsyncs_total", "Group-commit fsyncs of the ingest log.", stats.FsyncCount);
+            Gauge(text, "ariadne_ingest_log_torn_records_truncated", "Torn records truncated when the log was opened.", stats.TornRecordsTruncated);
+        }
+
+        Gauge(text, "ariadne_ready", "1 once the ingest log has been replayed.", _stores.IsReady ? 1 : 0);
+        var output = new ArrayBufferWriter<byte>(text.Length);
+        output.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        return HttpResponses.WriteAsync(context, StatusCodes.Status200OK, "text/plain; version=0.0.4; charset=utf-8", output);
+    }
+
+    private static void Counter(StringBuilder text, string name, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" counter\n");
+
+    private static void Sample(StringBuilder text, string name, string receiver, long value) =>
+        text.Append(name).Append("{receiver=\"").Append(receiver).Append("\"} ")
+            .Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void Gauge(StringBuilder text, string name, string help, long value) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" gauge\n")
+            .Append(name).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Health;
+using Ariadne.Server.Ingest;
+using Ariadne.Server.Query;
+using Ariadne.Server.Query.Jaeger;
+using Ariadne.Server.Query.Tempo;
+using Ariadne.Server.Receivers.Otlp.Grpc;
+using Ariadne.Server.Receivers.Otlp.Http;
+using Ariadne.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Ariadne.Server.Hosting;
+
+/// <summary>
+/// Builds the single Ariadne process: every listener on its own port, the services in dependency order
+/// (storage first, then ingest, then the query APIs), and the routes of each port.
+/// </summary>
+internal static class AriadneServer
+{
+    /// <summary>Tenant used while multi-tenancy is off; the name Tempo uses for the same purpose.</summary>
+    public const string DefaultTenant = "single-tenant";
+
+    public static WebApplication Build(AriadneOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+
+        var grpc = options.Receivers.Otlp.Protocols.Grpc;
+        var http = options.Receivers.Otlp.Protocols.Http;
+        var grpcEndpoint = Parse(grpc.Endpoint);
+        var httpEndpoint = Parse(http.Endpoint);
+        var queryEndpoint = Parse(options.Query.Endpoint);
+        var tempoEndpoint = Parse(options.Query.TempoEndpoint);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // Receivers enforce their own limits after decompression; Kestrel's fixed 30 MB cap would
+            // refuse valid large batches before they could be measured.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(10));
+
+            // Cleartext gRPC is HTTP/2 with prior knowledge, which a listener can only offer without HTTP/1.1.
+            Listen(kestrel, grpcEndpoint, grpc.Tls, grpc.Tls is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, httpEndpoint, http.Tls, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, queryEndpoint, options.Query.Tls, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, tempoEndpoint, options.Query.Tls, HttpProtocols.Http1AndHttp2);
+        });
+
+        var services = builder.Services;
+        services.AddRouting();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
+        services.AddSingleton(options);
+        services.AddSingleton(new SpanStoreOptions
+        {
+            DataDirectory = Path.Combine(Path.GetFullPath(options.Storage.Path), DefaultTenant),
+            SegmentSizeBytes = options.Storage.WalSegmentSizeMib * 1024L * 1024L,
+        });
+        services.AddSingleton<StoreProvider>();
+        services.AddHostedService<StorageService>();
+        services.AddSingleton<ReceiverMetrics>();
+        services.AddSingleton<TraceIngest>();
+        services.AddSingleton<OtlpGrpcReceiver>();
+        services.AddSingleton<OtlpHttpReceiver>();
+        services.AddSingleton<TraceLookup>();
+        services.AddSingleton<JaegerApi>();
+        services.AddSingleton<TempoApi>();
+        services.AddSingleton<HealthEndpoints>();
+        services.AddSingleton<MetricsEndpoint>();
+
+        var app = builder.Build();
+        MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
+        return app;
+    }
+
+    private static void MapRoutes(WebApplication app, int grpcPort, int httpPort, int queryPort, int tempoPort)
+    {
+        var grpc = app.Services.GetRequiredService<OtlpGrpcReceiver>();
+        var http = app.Services.GetRequiredService<OtlpHttpReceiver>();
+        var jaeger = app.Services.GetRequiredService<JaegerApi>();
+        var tempo = app.Services.GetRequiredService<TempoApi>();
+        var health = app.Services.GetRequiredService<HealthEndpoints>();
+        var metrics = app.Services.GetRequiredService<MetricsEndpoint>();
+
+        app.MapPost(OtlpGrpcReceiver.ExportPath, grpc.HandleAsync).WithMetadata(new ListenerPortMetadata(grpcPort));
+        app.MapPost(OtlpHttpReceiver.TracesPath, http.HandleAsync).WithMetadata(new ListenerPortMetadata(httpPort));
+
+        app.MapGet("/api/traces/{traceId}", context => jaeger.GetTraceAsync(context, RouteValue(context, "traceId")))
+            .WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/health/live", HealthEndpoints.LiveAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/health/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/metrics", metrics.WriteAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+
+        app.MapGet("/api/traces/{traceId}", context => tempo.GetTraceV1Async(context, RouteValue(context, "traceId")))
+            .WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/api/v2/traces/{traceId}", context => tempo.GetTraceV2Async(context, RouteValue(context, "traceId")))
+            .WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/api/echo", TempoApi.EchoAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
+    }
+
+    private static string RouteValue(HttpContext context, string name) => context.Request.RouteValues[name] as string ?? string.Empty;
+
+    private static ListenEndpoint Parse(string endpoint) =>
+        ListenEndpoint.TryParse(endpoint, out var parsed) ? parsed : throw new ConfigurationException($"invalid endpoint '{endpoint}'");
+
+    private static void Listen(KestrelServerOptions kestrel, ListenEndpoint endpoint, TlsServerOptions? tls, HttpProtocols protocols)
+    {
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            if (tls is not null)
+            {
+                var certificate = X509Certificate2.CreateFromPemFile(tls.CertFile!, tls.KeyFile);
+                listen.UseHttps(certificate);
+            }
+        }
+
+        if (endpoint.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(endpoint.Port, Configure);
+        }
+        else if (endpoint.IsAnyAddress)
+        {
+            kestrel.ListenAnyIP(endpoint.Port, Configure);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(endpoint.Host), endpoint.Port, Configure);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace Ariadne.Server.Ingest;
+
+/// <summary>Per-receiver span counts, named as the Collector names its receiver metrics.</summary>
+internal sealed class ReceiverCounters
+{
+    private long _accepted;
+    private long _refused;
+
+    public ReceiverCounters(string receiver) => Receiver = receiver;
+
+    public string Receiver { get; }
+
+    /// <summary>Spans acknowledged to the client, i.e. durable.</summary>
+    public long AcceptedSpans => Interlocked.Read(ref _accepted);
+
+    /// <summary>Spans the client was told were not stored (rejected individually or refused whole).</summary>
+    public long RefusedSpans => Interlocked.Read(ref _refused);
+
+    public void Add(int accepted, int refused)
+    {
+        Interlocked.Add(ref _accepted, accepted);
+        Interlocked.Add(ref _refused, refused);
+    }
+}

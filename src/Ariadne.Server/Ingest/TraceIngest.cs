@@ -1,0 +1,69 @@
+using Ariadne.Model;
+using Ariadne.Storage;
+
+namespace Ariadne.Server.Ingest;
+
+/// <summary>
+/// The transport-neutral ingest service every receiver calls with a decoded batch: it rejects invalid
+/// spans individually, makes the rest durable, and says what to tell the client.
+/// </summary>
+internal sealed class TraceIngest
+{
+    private readonly StoreProvider _stores;
+
+    public TraceIngest(StoreProvider stores) => _stores = stores;
+
+    public async ValueTask<IngestResult> IngestAsync(SpanBatch batch, ReceiverCounters counters, CancellationToken cancellationToken)
+    {
+        var store = _stores.Store;
+        if (store is null)
+        {
+            counters.Add(0, batch.SpanCount);
+            return IngestResult.Unavailable("storage is starting (replaying the ingest log); retry shortly");
+        }
+
+        var (rejected, firstDefect) = CountDefects(batch);
+        if (rejected > 0)
+        {
+            batch.RemoveDefectiveSpans();
+        }
+
+        var accepted = batch.SpanCount;
+        if (accepted > 0)
+        {
+            try
+            {
+                await store.AppendAsync(batch, cancellationToken);
+            }
+            catch (StorageUnavailableException e)
+            {
+                counters.Add(0, accepted + rejected);
+                return IngestResult.Unavailable($"storage cannot accept data: {e.Message}");
+            }
+        }
+
+        counters.Add(accepted, rejected);
+        var message = rejected == 0
+            ? null
+            : $"{rejected} span(s) rejected; first: {SpanValidator.Describe(firstDefect)}";
+        return new IngestResult(IngestOutcome.Accepted, accepted, rejected, message);
+    }
+
+    private static (int Rejected, SpanDefect First) CountDefects(SpanBatch batch)
+    {
+        var rejected = 0;
+        var first = SpanDefect.None;
+        foreach (ref readonly var span in batch.Spans.Rows)
+        {
+            if (span.Defect != SpanDefect.None)
+            {
+                if (rejected++ == 0)
+                {
+                    first = span.Defect;
+                }
+            }
+        }
+
+        return (rejected, first);
+    }
+}

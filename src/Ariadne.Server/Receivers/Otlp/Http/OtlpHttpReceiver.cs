@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text.Json;
+using Ariadne.Model;
+using Ariadne.Protocols.Otlp.Json;
+using Ariadne.Protocols.Otlp.Protobuf;
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Ingest;
+using Ariadne.Server.Receivers.Otlp.Grpc;
+using Microsoft.AspNetCore.Http;
+
+namespace Ariadne.Server.Receivers.Otlp.Http;
+
+/// <summary>
+/// OTLP/HTTP <c>POST /v1/traces</c> as a thin adapter over <see cref="TraceIngest"/>. Errors are
+/// <c>google.rpc.Status</c> bodies in the request's encoding, with the status codes of the OTLP spec.
+/// </summary>
+internal sealed class OtlpHttpReceiver
+{
+    public const string TracesPath = "/v1/traces";
+    public const string ProtobufContentType = "application/x-protobuf";
+    public const string JsonContentType = "application/json";
+
+    private readonly TraceIngest _ingest;
+    private readonly long _maxBodySize;
+
+    public OtlpHttpReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics)
+    {
+        _ingest = ingest;
+        _maxBodySize = options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize;
+        Counters = metrics.For("otlp/http");
+    }
+
+    public ReceiverCounters Counters { get; }
+
+    private enum Encoding
+    {
+        Protobuf,
+        Json,
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var encoding = ParseContentType(request.ContentType);
+        if (encoding is null)
+        {
+            await WriteStatusAsync(context, Encoding.Json, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument,
+                $"unsupported content type '{request.ContentType}'; use {ProtobufContentType} or {JsonContentType}");
+            return;
+        }
+
+        var contentEncoding = request.Headers.ContentEncoding.ToString();
+        var (status, body) = await BodyReader.ReadAsync(request.Body, request.ContentLength, contentEncoding, _maxBodySize, context.RequestAborted);
+        using (body)
+        {
+            switch (status)
+            {
+                case BodyReadStatus.UnsupportedEncoding:
+                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument,
+                        $"unsupported Content-Encoding '{contentEncoding}'; use gzip, deflate or none");
+                    return;
+                case BodyReadStatus.TooLarge:
+                    // The rest of the body is not read; closing the connection stops the client from sending it.
+                    context.Response.Headers.Connection = "close";
+                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status413PayloadTooLarge, GrpcStatusCode.ResourceExhausted,
+                        $"request body larger than the limit of {_maxBodySize} bytes");
+                    return;
+                case BodyReadStatus.BadEncoding:
+                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument,
+                        $"request body is not valid {contentEncoding}");
+                    return;
+            }
+
+            var batch = new SpanBatch();
+            var decoded = encoding == Encoding.Protobuf
+                ? OtlpProtobufDecoder.TryDecode(body!.Span, batch, out var error)
+                : OtlpJsonDecoder.TryDecode(body!.Span, batch, out error);
+            if (!decoded)
+            {
+                await WriteStatusAsync(context, encoding.Value, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument,
+                    $"cannot decode ExportTraceServiceRequest: {error}");
+                return;
+            }
+
+            var result = await _ingest.IngestAsync(batch, Counters, context.RequestAborted);
+            if (result.Outcome == IngestOutcome.Unavailable)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable,
+                    result.ErrorMessage ?? "unavailable");
+                return;
+            }
+
+            var output = new ArrayBufferWriter<byte>(64);
+            if (encoding == Encoding.Protobuf)
+            {
+                OtlpProtobufEncoder.WriteExportResponse(output, result.RejectedSpans, result.ErrorMessage);
+            }
+            else
+            {
+                using var writer = new Utf8JsonWriter(output);
+                OtlpJsonEncoder.WriteExportResponse(writer, result.RejectedSpans, result.ErrorMessage);
+            }
+
+            await WriteAsync(context, encoding.Value, StatusCodes.Status200OK, output);
+        }
+    }
+
+    private static Encoding? ParseContentType(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return null;
+        }
+
+        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        if (mediaType.Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase)
+            || mediaType.Equals("application/protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            return Encoding.Protobuf;
+        }
+
+        return mediaType.Equals(JsonContentType, StringComparison.OrdinalIgnoreCase) ? Encoding.Json : null;
+    }
+
+    private static Task WriteStatusAsync(HttpContext context, Encoding encoding, int httpStatus, GrpcStatusCode code, string message)
+    {
+        var output = new ArrayBufferWriter<byte>(128);
+        if (encoding == Encoding.Protobuf)
+        {
+            OtlpProtobufEncoder.WriteStatus(output, (int)code, message);
+        }
+        else
+        {
+            using var writer = new Utf8JsonWriter(output);
+            OtlpJsonEncoder.WriteStatus(writer, (int)code, message);
+        }
+
+        return WriteAsync(context, encoding, httpStatus, output);
+    }
+
+    private static async Task WriteAsync(HttpContext context, Encoding encoding, int httpStatus, ArrayBufferWriter<byte> output)
+    {
+        var response = context.Response;
+        response.StatusCode = httpStatus;
+        response.ContentType = encoding == Encoding.Protobuf ? ProtobufContentType : JsonContentType;
+        response.ContentLength = output.WrittenCount;
+        await response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
+    }
+}

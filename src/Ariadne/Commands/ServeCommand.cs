@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace Ariadne.Cli.Commands;
+
+/// <summary><c>ariadne serve</c>: receivers, storage and query APIs in one process.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "YAML configuration shaped like an OpenTelemetry Collector config; every field has a default.",
+        };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir")
+        {
+            Description = "Where the ingest log and blocks live (overrides storage.path; default ./data).",
+        };
+        var command = new Command("serve", "Run Ariadne: OTLP receivers, storage, and the query APIs.");
+        command.Options.Add(config);
+        command.Options.Add(dataDir);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            AriadneOptions options;
+            try
+            {
+                options = ConfigLoader.Load(parse.GetValue(config)?.FullName);
+            }
+            catch (ConfigurationException e)
+            {
+                await Console.Error.WriteLineAsync("ariadne: invalid configuration:");
+                await Console.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
+
+            if (parse.GetValue(dataDir) is { } directory)
+            {
+                options.Storage.Path = directory.FullName;
+            }
+
+            await using var app = AriadneServer.Build(options);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                // Typically a port already in use: say which, without a stack trace.
+                await Console.Error.WriteLineAsync($"ariadne: cannot listen: {e.Message}");
+                return 1;
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}
