@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Tests.Infrastructure;
+
+namespace Ariadne.Server.Tests.Configuration;
+
+public sealed class ConfigLoaderTests
+{
+    [Fact]
+    public void Load_NoFile_GivesDefaults()
+    {
+        var options = ConfigLoader.Load(null);
+        Assert.Equal("localhost:4317", options.Receivers.Otlp.Protocols.Grpc.Endpoint);
+        Assert.Equal("localhost:4318", options.Receivers.Otlp.Protocols.Http.Endpoint);
+        Assert.Equal("localhost:16686", options.Query.Endpoint);
+        Assert.Equal("localhost:3200", options.Query.TempoEndpoint);
+        Assert.Equal("./data", options.Storage.Path);
+        Assert.Equal(64L * 1024 * 1024, options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize);
+    }
+
+    [Fact]
+    public void Parse_CollectorShapedFile_SetsOptions()
+    {
+        var options = ConfigLoader.Parse("""
+            receivers:
+              otlp:
+                protocols:
+                  grpc:
+                    endpoint: 0.0.0.0:14317
+                    max_recv_msg_size_mib: 16
+                  http:
+                    endpoint: 127.0.0.1:14318
+                    max_request_body_size: 1048576
+            storage:
+              path: /var/lib/ariadne
+            """, "ariadne.yaml");
+        Assert.Equal("0.0.0.0:14317", options.Receivers.Otlp.Protocols.Grpc.Endpoint);
+        Assert.Equal(16, options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib);
+        Assert.Equal(1048576, options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize);
+        Assert.Equal("/var/lib/ariadne", options.Storage.Path);
+    }
+
+    [Fact]
+    public void Parse_UnknownKey_NamesKeyLineAndColumn()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("""
+            storage:
+              path: ./data
+              retention: 14d
+            """, "ariadne.yaml"));
+        Assert.Equal("ariadne.yaml:3:3: unknown key 'retention'", error.Message);
+    }
+
+    [Fact]
+    public void Parse_SeveralBadValues_ListsEveryError()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("""
+            receivers:
+              otlp:
+                protocols:
+                  grpc:
+                    endpoint: "localhost"
+                    max_recv_msg_size_mib: 0
+            query:
+              endpoint: localhost:4318
+            """, "ariadne.yaml"));
+        var lines = error.Message.Split(Environment.NewLine);
+        Assert.Contains(lines, l => l.StartsWith("receivers.otlp.protocols.grpc.endpoint:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("receivers.otlp.protocols.grpc.max_recv_msg_size_mib:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("query.endpoint: port 4318 is already used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_InvalidConfig_ExitsNonZeroWithTheError()
+    {
+        using var directory = new TempDirectory();
+        var config = Path.Combine(directory.Path, "bad.yaml");
+        await File.WriteAllTextAsync(config, "receivers:\n  zipkin_typo: {}\n");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ariadne.dll"), "serve", "--config", config })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("unknown key 'zipkin_typo'", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ariadne.Server.Tests.Infrastructure;
+
+internal static class FreePorts
+{
+    /// <summary>Ports the OS just handed out and released; distinct within one call.</summary>
+    public static int[] Take(int count)
+    {
+        var listeners = new TcpListener[count];
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+
+            var ports = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                ports[i] = ((IPEndPoint)listeners[i].LocalEndpoint).Port;
+            }
+
+            return ports;
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener?.Stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Ariadne.Server.Tests.Infrastructure;
+
+/// <summary>A real Ariadne server (Kestrel on loopback, real files) inside the test process.</summary>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedDirectory;
+    private WebApplication? _app;
+
+    private LoopbackServer(ServerPorts ports, string dataDirectory, TempDirectory? owned)
+    {
+        Ports = ports;
+        DataDirectory = dataDirectory;
+        _ownedDirectory = owned;
+    }
+
+    public ServerPorts Ports { get; }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Query { get; } = new();
+
+    public Uri GrpcEndpoint => new($"http://127.0.0.1:{Ports.Grpc}");
+
+    public Uri HttpEndpoint => new($"http://127.0.0.1:{Ports.Http}");
+
+    public Uri QueryEndpoint => new($"http://127.0.0.1:{Ports.Query}");
+
+    public Uri TempoEndpoint => new($"http://127.0.0.1:{Ports.Tempo}");
+
+    public static async Task<LoopbackServer> StartAsync(string? dataDirectory = null, Action<AriadneOptions>? configure = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory() : null;
+        var ports = ServerPorts.Allocate();
+        var server = new LoopbackServer(ports, dataDirectory ?? owned!.Path, owned);
+        var options = ConfigLoader.Parse(ports.ConfigYaml(server.DataDirectory), "test");
+        configure?.Invoke(options);
+        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        await server._app.StartAsync();
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await Query.GetAsync(new Uri(QueryEndpoint, "/health/ready"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("server did not become ready within 30 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Query.Dispose();
+        _ownedDirectory?.Dispose();
+    }
+}

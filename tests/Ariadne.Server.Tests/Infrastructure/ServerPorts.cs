@@ -1,0 +1,26 @@
+namespace Ariadne.Server.Tests.Infrastructure;
+
+internal sealed record ServerPorts(int Grpc, int Http, int Query, int Tempo)
+{
+    public static ServerPorts Allocate()
+    {
+        var ports = FreePorts.Take(4);
+        return new ServerPorts(ports[0], ports[1], ports[2], ports[3]);
+    }
+
+    public string ConfigYaml(string dataDirectory, string extra = "") => $"""
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: 127.0.0.1:{Grpc}
+              http:
+                endpoint: 127.0.0.1:{Http}
+        storage:
+          path: {dataDirectory}
+        query:
+          endpoint: 127.0.0.1:{Query}
+          tempo_endpoint: 127.0.0.1:{Tempo}
+        {extra}
+        """;
+}
