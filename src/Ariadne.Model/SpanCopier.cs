@@ -92,7 +92,9 @@ internal sealed class SpanCopier
         for (var i = 0; i < range.Count; i++)
         {
             var kv = source.Attributes[range.Start + i];
-            dst.Attributes[start + i] = new KeyValue(dst.AddString(source.Utf8(kv.Key)), CopyValue(source, kv.Value));
+            // Build the row first: copying the value grows tables, which would leave a ref taken earlier dangling.
+            var row = new KeyValue(dst.AddString(source.Utf8(kv.Key)), CopyValue(source, kv.Value));
+            dst.Attributes[start + i] = row;
         }
 
         return new RowRange(start, range.Count);
@@ -113,7 +115,8 @@ internal sealed class SpanCopier
                 var start = dst.ArrayValues.Reserve(value.Length);
                 for (var i = 0; i < value.Length; i++)
                 {
-                    dst.ArrayValues[start + i] = CopyValue(source, source.ArrayValues[value.Offset + i]);
+                    var element = CopyValue(source, source.ArrayValues[value.Offset + i]);
+                    dst.ArrayValues[start + i] = element;
                 }
 
                 return AnyValue.FromArray(new RowRange(start, value.Length));
@@ -125,7 +128,8 @@ internal sealed class SpanCopier
                 for (var i = 0; i < value.Length; i++)
                 {
                     var kv = source.NestedAttributes[value.Offset + i];
-                    dst.NestedAttributes[start + i] = new KeyValue(dst.AddString(source.Utf8(kv.Key)), CopyValue(source, kv.Value));
+                    var entry = new KeyValue(dst.AddString(source.Utf8(kv.Key)), CopyValue(source, kv.Value));
+                    dst.NestedAttributes[start + i] = entry;
                 }
 
                 return AnyValue.FromKeyValueList(new RowRange(start, value.Length));

@@ -51,4 +51,32 @@ public class SpanCopierTests
         Assert.Equal(7, list[0].IntValue);
         Assert.Equal("x", destination.GetString(list[1].StringRef));
     }
+
+    [Fact]
+    public void CopySpan_ArrayOfArrays_SurvivesTableGrowthDuringTheCopy()
+    {
+        var source = new SpanBatch();
+        var resource = source.Resources.Add(default);
+        var scope = source.Scopes.Add(new ScopeRow { ResourceIndex = resource });
+
+        // An array whose single element is an array of 100 ints: copying the inner array grows the table.
+        var inner = source.ArrayValues.Reserve(100);
+        for (var i = 0; i < 100; i++)
+        {
+            source.ArrayValues[inner + i] = AnyValue.FromInt(i);
+        }
+
+        var outer = source.ArrayValues.Add(AnyValue.FromArray(new RowRange(inner, 100)));
+        var attrs = source.Attributes.Add(new KeyValue(source.AddString("nested"), AnyValue.FromArray(new RowRange(outer, 1))));
+        source.Spans.Add(new SpanRow { TraceId = new TraceId(1, 1), SpanId = new SpanId(1), ScopeIndex = scope, Attributes = new RowRange(attrs, 1) });
+
+        var destination = new SpanBatch();
+        new SpanCopier(destination).CopySpan(source, 0);
+
+        var copiedOuter = destination.ElementsOf(destination.AttributesOf(destination.Spans[0].Attributes)[0].Value);
+        var copiedInner = destination.ElementsOf(copiedOuter[0]);
+        Assert.Equal(ValueKind.Array, copiedOuter[0].Kind);
+        Assert.Equal(100, copiedInner.Length);
+        Assert.Equal(99, copiedInner[99].IntValue);
+    }
 }

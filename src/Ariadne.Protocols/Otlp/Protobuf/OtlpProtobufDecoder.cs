@@ -374,7 +374,8 @@ internal static class OtlpProtobufDecoder
             for (var i = 0; i < _deferredEvents.Count && _error is null; i++)
             {
                 var (offset, length) = _deferredEvents[i];
-                _batch.Events[eventStart + i] = DecodeEvent(_request.Slice(offset, length), offset);
+                var row = DecodeEvent(_request.Slice(offset, length), offset);
+                _batch.Events[eventStart + i] = row;
             }
 
             span.Events = new RowRange(eventStart, _deferredEvents.Count);
@@ -665,7 +666,9 @@ internal static class OtlpProtobufDecoder
                     var payload = reader.ReadLengthDelimited(out var offset);
                     if (Check(ref reader))
                     {
-                        _batch.ArrayValues[start + i++] = DecodeAnyValue(payload, offset, depth);
+                        // Decode before indexing: nested values grow the table, and a ref taken first would dangle.
+                        var element = DecodeAnyValue(payload, offset, depth);
+                        _batch.ArrayValues[start + i++] = element;
                     }
                 }
                 else if (field != ListFields.Values)
@@ -695,7 +698,8 @@ internal static class OtlpProtobufDecoder
                     var payload = reader.ReadLengthDelimited(out var offset);
                     if (Check(ref reader))
                     {
-                        _batch.NestedAttributes[start + i++] = DecodeKeyValue(payload, offset, depth);
+                        var entry = DecodeKeyValue(payload, offset, depth);
+                        _batch.NestedAttributes[start + i++] = entry;
                     }
                 }
                 else if (field != ListFields.Values)
