@@ -62,10 +62,18 @@ internal sealed class RowTable<T>
         return start;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int AddRange(ReadOnlySpan<T> rows)
     {
-        var start = Reserve(rows.Length);
+        // No Reserve: clearing rows that are overwritten at once would double the writes on the hot path.
+        var start = Count;
+        if (Count + rows.Length > _rows.Length)
+        {
+            Grow(Count + rows.Length);
+        }
+
         rows.CopyTo(_rows.AsSpan(start));
+        Count += rows.Length;
         return start;
     }
 

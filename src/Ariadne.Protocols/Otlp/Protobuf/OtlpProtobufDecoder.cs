@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Unicode;
 using Ariadne.Model;
 
 namespace Ariadne.Protocols.Otlp.Protobuf;
@@ -16,6 +14,9 @@ internal static class OtlpProtobufDecoder
     public const int MaxValueDepth = 32;
 
     [ThreadStatic]
+    private static StringInterner? t_interner;
+
+    [ThreadStatic]
     private static List<(int Offset, int Length)>? t_deferredEvents;
 
     [ThreadStatic]
@@ -23,7 +24,9 @@ internal static class OtlpProtobufDecoder
 
     public static bool TryDecode(ReadOnlySpan<byte> exportTraceServiceRequest, SpanBatch batch, out string? error)
     {
-        var decoder = new Decoder(exportTraceServiceRequest, batch,
+        var interner = t_interner ??= new StringInterner();
+        interner.Reset(batch);
+        var decoder = new Decoder(exportTraceServiceRequest, batch, interner,
             t_deferredEvents ??= new List<(int, int)>(8), t_deferredLinks ??= new List<(int, int)>(4));
         error = decoder.DecodeRequest();
         return error is null;
@@ -33,14 +36,16 @@ internal static class OtlpProtobufDecoder
     {
         private readonly ReadOnlySpan<byte> _request;
         private readonly SpanBatch _batch;
+        private readonly StringInterner _strings;
         private readonly List<(int Offset, int Length)> _deferredEvents;
         private readonly List<(int Offset, int Length)> _deferredLinks;
         private string? _error;
 
-        public Decoder(ReadOnlySpan<byte> request, SpanBatch batch, List<(int, int)> deferredEvents, List<(int, int)> deferredLinks)
+        public Decoder(ReadOnlySpan<byte> request, SpanBatch batch, StringInterner strings, List<(int, int)> deferredEvents, List<(int, int)> deferredLinks)
         {
             _request = request;
             _batch = batch;
+            _strings = strings;
             _deferredEvents = deferredEvents;
             _deferredLinks = deferredLinks;
             _error = null;
@@ -542,11 +547,86 @@ internal static class OtlpProtobufDecoder
                 return;
             }
 
+            if (TryDecodeScalarKeyValue(payload, out var simple))
+            {
+                _batch.Attributes.Add(simple);
+                return;
+            }
+
             var kv = DecodeKeyValue(payload, offset, depth: 0);
             if (_error is null)
             {
                 _batch.Attributes.Add(kv);
             }
+        }
+
+        /// <summary>
+        /// The shape nearly every attribute has on the wire: a short key and one scalar value, each with a
+        /// one-byte length. Read without the general machinery; anything else returns false and takes the
+        /// general path, which also reports errors.
+        /// </summary>
+        private bool TryDecodeScalarKeyValue(ReadOnlySpan<byte> p, out KeyValue kv)
+        {
+            kv = default;
+            const byte KeyTag = (KeyValueFields.Key << 3) | (byte)WireType.LengthDelimited;
+            const byte ValueTag = (KeyValueFields.Value << 3) | (byte)WireType.LengthDelimited;
+            if (p.Length < 2 || p[0] != KeyTag || p[1] >= 0x80 || p.Length < 2 + p[1])
+            {
+                return false;
+            }
+
+            var key = p.Slice(2, p[1]);
+            var rest = p[(2 + key.Length)..];
+            if (rest.Length == 0)
+            {
+                kv = new KeyValue(AddString(key), AnyValue.Empty);
+                return true;
+            }
+
+            if (rest.Length < 2 || rest[0] != ValueTag || rest[1] >= 0x80 || rest.Length != 2 + rest[1])
+            {
+                return false;
+            }
+
+            var v = rest[2..];
+            AnyValue value;
+            if (v.Length == 0)
+            {
+                value = AnyValue.Empty;
+            }
+            else
+            {
+                switch (v[0])
+                {
+                    case (AnyValueFields.StringValue << 3) | (byte)WireType.LengthDelimited when v.Length >= 2 && v[1] < 0x80 && v.Length == 2 + v[1]:
+                        value = AnyValue.FromString(AddString(v[2..]));
+                        break;
+                    case (AnyValueFields.BoolValue << 3) | (byte)WireType.Varint when v.Length == 2 && v[1] < 0x80:
+                        value = AnyValue.FromBool(v[1] != 0);
+                        break;
+                    case (AnyValueFields.IntValue << 3) | (byte)WireType.Varint when v.Length >= 2:
+                    {
+                        var reader = new ProtoReader(v[1..]);
+                        var n = reader.ReadVarint();
+                        if (reader.Failed || !reader.IsAtEnd)
+                        {
+                            return false;
+                        }
+
+                        value = AnyValue.FromInt((long)n);
+                        break;
+                    }
+
+                    case (AnyValueFields.DoubleValue << 3) | (byte)WireType.Fixed64 when v.Length == 9:
+                        value = AnyValue.FromDouble(BitConverter.UInt64BitsToDouble(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(v[1..])));
+                        break;
+                    default:
+                        return false;
+                }
+            }
+
+            kv = new KeyValue(AddString(key), value);
+            return true;
         }
 
         private KeyValue DecodeKeyValue(ReadOnlySpan<byte> data, int baseOffset, int depth)
@@ -735,18 +815,6 @@ internal static class OtlpProtobufDecoder
             return count;
         }
 
-        /// <summary>
-        /// Copies a string into the heap. Protobuf requires UTF-8; invalid sequences are replaced with
-        /// U+FFFD (as lenient parsers do) so that everything stored can be written back as JSON.
-        /// </summary>
-        private Utf8Ref AddString(ReadOnlySpan<byte> utf8)
-        {
-            if (Utf8.IsValid(utf8))
-            {
-                return _batch.AddString(utf8);
-            }
-
-            return _batch.AddString(Encoding.UTF8.GetString(utf8));
-        }
+        private Utf8Ref AddString(ReadOnlySpan<byte> utf8) => _strings.Add(utf8);
     }
 }

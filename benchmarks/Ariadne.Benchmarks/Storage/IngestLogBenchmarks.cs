@@ -1,0 +1,62 @@
+using Ariadne.Benchmarks.Profiles;
+using Ariadne.Model;
+using Ariadne.Storage.Log;
+using BenchmarkDotNet.Attributes;
+
+namespace Ariadne.Benchmarks.Storage;
+
+/// <summary>
+/// Durable appends of 100-span realistic batches to a real ingest log with fsync on, from 1, 8 and
+/// 64 concurrent writers. One operation = every writer appending <see cref="BatchesPerWriter"/> batches.
+/// </summary>
+[MemoryDiagnoser]
+public class IngestLogBenchmarks
+{
+    public const int BatchesPerWriter = 16;
+
+    private string _directory = string.Empty;
+    private IngestLog _log = null!;
+    private SpanBatch _batch = null!;
+
+    [Params(1, 8, 64)]
+    public int Writers { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = Directory.CreateTempSubdirectory("ariadne-bench-").FullName;
+        _log = IngestLog.Open(new IngestLogOptions { Directory = _directory }, (_, _, _) => { }, out _);
+        _batch = RealisticSpans.Create(100);
+        Console.WriteLine($"// batch: 100 spans, {SpanBatchCodec.GetEncodedLength(_batch)} bytes per record payload");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Console.WriteLine($"// fsyncs: {_log.FsyncCount}");
+        _log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Benchmark]
+    public async Task Append()
+    {
+        var writers = new Task[Writers];
+        for (var w = 0; w < writers.Length; w++)
+        {
+            writers[w] = Task.Run(async () =>
+            {
+                for (var i = 0; i < BatchesPerWriter; i++)
+                {
+                    await _log.AppendAsync(
+                        LogRecordHeader.SpanBatchKind,
+                        SpanBatchCodec.GetEncodedLength(_batch),
+                        (destination, _) => SpanBatchCodec.Encode(_batch, destination),
+                        CancellationToken.None);
+                }
+            });
+        }
+
+        await Task.WhenAll(writers);
+    }
+}
