@@ -13,6 +13,7 @@ namespace Ariadne.Benchmarks.Otlp;
 /// MB/s = request bytes (reported by <see cref="RequestBytes"/> at setup) / mean time.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class OtlpDecodeBenchmarks
 {
     public const int Spans = 512;

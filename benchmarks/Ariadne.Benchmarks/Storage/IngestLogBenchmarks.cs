@@ -10,6 +10,7 @@ namespace Ariadne.Benchmarks.Storage;
 /// 64 concurrent writers. One operation = every writer appending <see cref="BatchesPerWriter"/> batches.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class IngestLogBenchmarks
 {
     public const int BatchesPerWriter = 16;

@@ -190,6 +190,23 @@ public sealed class OtlpHttpReceiverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_CountAcceptedAndRefusedSpans()
+    {
+        var spans = OtlpRequests.Trace(3);
+        spans.Add(new TestSpan(spans[0].TraceId, OtlpRequests.RandomSpanId(), "bad", 20, 10));
+        using (var response = await PostAsync(OtlpRequests.Protobuf("svc", spans), "application/x-protobuf"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var metrics = await _client.GetStringAsync(new Uri(_server.QueryEndpoint, "/metrics"));
+        Assert.Contains("ariadne_receiver_accepted_spans_total{receiver=\"otlp/http\"} 3\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_receiver_refused_spans_total{receiver=\"otlp/http\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_ready 1\n", metrics, StringComparison.Ordinal);
+        Assert.Equal("live\n", await _client.GetStringAsync(new Uri(_server.QueryEndpoint, "/health/live")));
+    }
+
+    [Fact]
     public async Task OtherPorts_DoNotServeTheReceiver()
     {
         using var content = new ByteArrayContent([]);
