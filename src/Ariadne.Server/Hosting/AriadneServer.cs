@@ -64,10 +64,11 @@ internal static class AriadneServer
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 1024, gracePeriod: TimeSpan.FromSeconds(10));
 
             // Cleartext gRPC is HTTP/2 with prior knowledge, which a listener can only offer without HTTP/1.1.
+            // Elsewhere HTTP/2 needs TLS to be negotiated (ALPN), so cleartext listeners speak HTTP/1.1.
             Listen(kestrel, grpcEndpoint, grpc.Tls, grpc.Tls is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, httpEndpoint, http.Tls, HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, queryEndpoint, options.Query.Tls, HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, tempoEndpoint, options.Query.Tls, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, httpEndpoint, http.Tls, http.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, queryEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, tempoEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
         });
 
         var services = builder.Services;
