@@ -28,6 +28,15 @@ internal static class SpanValidator
         }
     }
 
+    /// <summary>Records the first defect a decoder finds in a span; later ones do not replace it.</summary>
+    public static void MarkDefect(ref SpanRow span, SpanDefect defect)
+    {
+        if (span.Defect == SpanDefect.None)
+        {
+            span.Defect = defect;
+        }
+    }
+
     /// <summary>A short reason for <c>partial_success.error_message</c>.</summary>
     public static string Describe(SpanDefect defect) => defect switch
     {

@@ -40,7 +40,8 @@ internal sealed class MetricsEndpoint
             Gauge(text, "ariadne_storage_spans", "Spans held by the store.", stats.SpansStored);
             Gauge(text, "ariadne_storage_traces", "Traces held by the store.", stats.TracesStored);
             Gauge(text, "ariadne_ingest_log_bytes", "Bytes in ingest log segments.", stats.LogBytes);
-            Gauge(text, "ariadne_ingest_log_fsyncs_total", "Group-commit fsyncs of the ingest log.", stats.FsyncCount);
+            Counter(text, "ariadne_ingest_log_fsyncs_total", "Group-commit fsyncs of the ingest log.");
+            text.Append("ariadne_ingest_log_fsyncs_total ").Append(stats.FsyncCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
             Gauge(text, "ariadne_ingest_log_torn_records_truncated", "Torn records truncated when the log was opened.", stats.TornRecordsTruncated);
         }
 

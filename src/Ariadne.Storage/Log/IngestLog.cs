@@ -226,17 +226,7 @@ internal sealed class IngestLog : IAsyncDisposable
                 item.Completion.TrySetResult(sequence++);
             }
         }
-        catch (IOException e)
-        {
-            Interlocked.Increment(ref _failedGroups);
-            CutBack(start);
-            var failure = new StorageUnavailableException($"ingest log write failed: {e.Message}", e);
-            foreach (var item in group)
-            {
-                item.Completion.TrySetException(failure);
-            }
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Interlocked.Increment(ref _failedGroups);
             CutBack(start);

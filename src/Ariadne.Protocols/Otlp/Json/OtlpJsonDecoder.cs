@@ -242,7 +242,7 @@ internal static class OtlpJsonDecoder
                     traceIdSeen = true;
                     if (!ReadTraceId(ref reader, "traceId", out span.TraceId))
                     {
-                        MarkDefect(ref span, SpanDefect.InvalidTraceId);
+                        SpanValidator.MarkDefect(ref span, SpanDefect.InvalidTraceId);
                     }
                 }
                 else if (Is(ref reader, N.SpanId, N.SpanIdSnake))
@@ -250,14 +250,14 @@ internal static class OtlpJsonDecoder
                     spanIdSeen = true;
                     if (!ReadSpanId(ref reader, "spanId", allowEmpty: false, out span.SpanId))
                     {
-                        MarkDefect(ref span, SpanDefect.InvalidSpanId);
+                        SpanValidator.MarkDefect(ref span, SpanDefect.InvalidSpanId);
                     }
                 }
                 else if (Is(ref reader, N.ParentSpanId, N.ParentSpanIdSnake))
                 {
                     if (!ReadSpanId(ref reader, "parentSpanId", allowEmpty: true, out span.ParentSpanId))
                     {
-                        MarkDefect(ref span, SpanDefect.InvalidParentSpanId);
+                        SpanValidator.MarkDefect(ref span, SpanDefect.InvalidParentSpanId);
                     }
                 }
                 else if (Is(ref reader, N.TraceState, N.TraceStateSnake))
@@ -321,29 +321,21 @@ internal static class OtlpJsonDecoder
 
             if (!traceIdSeen)
             {
-                MarkDefect(ref span, SpanDefect.InvalidTraceId);
+                SpanValidator.MarkDefect(ref span, SpanDefect.InvalidTraceId);
             }
 
             if (!spanIdSeen)
             {
-                MarkDefect(ref span, SpanDefect.InvalidSpanId);
+                SpanValidator.MarkDefect(ref span, SpanDefect.InvalidSpanId);
             }
 
             if (!linksValid)
             {
-                MarkDefect(ref span, SpanDefect.InvalidLink);
+                SpanValidator.MarkDefect(ref span, SpanDefect.InvalidLink);
             }
 
             SpanValidator.Validate(ref span);
             _batch.Spans.Add(span);
-        }
-
-        private static void MarkDefect(ref SpanRow span, SpanDefect defect)
-        {
-            if (span.Defect == SpanDefect.None)
-            {
-                span.Defect = defect;
-            }
         }
 
         private void ReadStatus(ref Utf8JsonReader reader, ref SpanRow span)

@@ -97,8 +97,7 @@ internal static class OtlpProtobufDecoder
                 {
                     case ResourceSpansFields.Resource when reader.Expect(wire, WireType.LengthDelimited, "resource"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             DecodeResource(payload, offset, resourceIndex);
                         }
@@ -108,8 +107,7 @@ internal static class OtlpProtobufDecoder
 
                     case ResourceSpansFields.ScopeSpans when reader.Expect(wire, WireType.LengthDelimited, "scope_spans"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             DecodeScopeSpans(payload, offset, resourceIndex);
                         }
@@ -167,8 +165,7 @@ internal static class OtlpProtobufDecoder
                 {
                     case ScopeSpansFields.Scope when reader.Expect(wire, WireType.LengthDelimited, "scope"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             DecodeScope(payload, offset, scopeIndex);
                         }
@@ -178,8 +175,7 @@ internal static class OtlpProtobufDecoder
 
                     case ScopeSpansFields.Spans when reader.Expect(wire, WireType.LengthDelimited, "spans"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             DecodeSpan(payload, offset, scopeIndex);
                         }
@@ -261,7 +257,7 @@ internal static class OtlpProtobufDecoder
                         else
                         {
                             span.TraceId = default;
-                            MarkDefect(ref span, SpanDefect.InvalidTraceId);
+                            SpanValidator.MarkDefect(ref span, SpanDefect.InvalidTraceId);
                         }
 
                         break;
@@ -278,7 +274,7 @@ internal static class OtlpProtobufDecoder
                         else
                         {
                             span.SpanId = default;
-                            MarkDefect(ref span, SpanDefect.InvalidSpanId);
+                            SpanValidator.MarkDefect(ref span, SpanDefect.InvalidSpanId);
                         }
 
                         break;
@@ -296,7 +292,7 @@ internal static class OtlpProtobufDecoder
                         }
                         else if (bytes.Length != 0)
                         {
-                            MarkDefect(ref span, SpanDefect.InvalidParentSpanId);
+                            SpanValidator.MarkDefect(ref span, SpanDefect.InvalidParentSpanId);
                         }
 
                         break;
@@ -367,12 +363,12 @@ internal static class OtlpProtobufDecoder
             span.Attributes = new RowRange(attributeStart, _batch.Attributes.Count - attributeStart);
             if (!traceIdSeen)
             {
-                MarkDefect(ref span, SpanDefect.InvalidTraceId);
+                SpanValidator.MarkDefect(ref span, SpanDefect.InvalidTraceId);
             }
 
             if (!spanIdSeen)
             {
-                MarkDefect(ref span, SpanDefect.InvalidSpanId);
+                SpanValidator.MarkDefect(ref span, SpanDefect.InvalidSpanId);
             }
 
             var eventStart = _batch.Events.Reserve(_deferredEvents.Count);
@@ -392,21 +388,13 @@ internal static class OtlpProtobufDecoder
                 _batch.Links[linkStart + i] = link;
                 if (!linkValid)
                 {
-                    MarkDefect(ref span, SpanDefect.InvalidLink);
+                    SpanValidator.MarkDefect(ref span, SpanDefect.InvalidLink);
                 }
             }
 
             span.Links = new RowRange(linkStart, _deferredLinks.Count);
             SpanValidator.Validate(ref span);
             _batch.Spans.Add(span);
-        }
-
-        private static void MarkDefect(ref SpanRow span, SpanDefect defect)
-        {
-            if (span.Defect == SpanDefect.None)
-            {
-                span.Defect = defect;
-            }
         }
 
         private void DecodeStatus(ref ProtoReader outer, ref SpanRow span)
@@ -643,8 +631,7 @@ internal static class OtlpProtobufDecoder
                         break;
                     case KeyValueFields.Value when reader.Expect(wire, WireType.LengthDelimited, "value"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             value = DecodeAnyValue(payload, offset, depth);
                         }
@@ -696,8 +683,7 @@ internal static class OtlpProtobufDecoder
                         break;
                     case AnyValueFields.ArrayValue when reader.Expect(wire, WireType.LengthDelimited, "array_value"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             value = DecodeArray(payload, offset, depth + 1);
                         }
@@ -707,8 +693,7 @@ internal static class OtlpProtobufDecoder
 
                     case AnyValueFields.KeyValueListValue when reader.Expect(wire, WireType.LengthDelimited, "kvlist_value"):
                     {
-                        var payload = reader.ReadLengthDelimited(out var offset);
-                        if (Check(ref reader))
+                        if (reader.TryReadMessage(out var payload, out var offset))
                         {
                             value = DecodeKeyValueList(payload, offset, depth + 1);
                         }
@@ -743,8 +728,7 @@ internal static class OtlpProtobufDecoder
             {
                 if (field == ListFields.Values && reader.Expect(wire, WireType.LengthDelimited, "array_value.values"))
                 {
-                    var payload = reader.ReadLengthDelimited(out var offset);
-                    if (Check(ref reader))
+                    if (reader.TryReadMessage(out var payload, out var offset))
                     {
                         // Decode before indexing: nested values grow the table, and a ref taken first would dangle.
                         var element = DecodeAnyValue(payload, offset, depth);
@@ -775,8 +759,7 @@ internal static class OtlpProtobufDecoder
             {
                 if (field == ListFields.Values && reader.Expect(wire, WireType.LengthDelimited, "kvlist_value.values"))
                 {
-                    var payload = reader.ReadLengthDelimited(out var offset);
-                    if (Check(ref reader))
+                    if (reader.TryReadMessage(out var payload, out var offset))
                     {
                         var entry = DecodeKeyValue(payload, offset, depth);
                         _batch.NestedAttributes[start + i++] = entry;

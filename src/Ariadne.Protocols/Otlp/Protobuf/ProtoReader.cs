@@ -160,6 +160,13 @@ internal ref struct ProtoReader
 
     public ReadOnlySpan<byte> ReadLengthDelimited() => ReadLengthDelimited(out _);
 
+    /// <summary>Reads an embedded message; false (with <see cref="Error"/> set) when it does not fit.</summary>
+    public bool TryReadMessage(out ReadOnlySpan<byte> payload, out int payloadOffset)
+    {
+        payload = ReadLengthDelimited(out payloadOffset);
+        return !Failed;
+    }
+
     /// <summary>Checks a known field arrived with the wire type its schema gives it.</summary>
     public bool Expect(WireType actual, WireType expected, string field)
     {
