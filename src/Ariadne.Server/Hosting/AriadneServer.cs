@@ -30,7 +30,13 @@ internal static class AriadneServer
     /// <summary>Tenant used while multi-tenancy is off; the name Tempo uses for the same purpose.</summary>
     public const string DefaultTenant = "single-tenant";
 
-    public static WebApplication Build(AriadneOptions options, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="options">The validated configuration.</param>
+    /// <param name="configureLogging">Adjusts logging (tests quieten it).</param>
+    /// <param name="configureStorage">Adjusts the storage options derived from the configuration, e.g. to use another device.</param>
+    public static WebApplication Build(
+        AriadneOptions options,
+        Action<ILoggingBuilder>? configureLogging = null,
+        Action<SpanStoreOptions>? configureStorage = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -75,11 +81,13 @@ internal static class AriadneServer
         services.AddRouting();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
         services.AddSingleton(options);
-        services.AddSingleton(new SpanStoreOptions
+        var storeOptions = new SpanStoreOptions
         {
             DataDirectory = Path.Combine(Path.GetFullPath(options.Storage.Path), DefaultTenant),
             SegmentSizeBytes = options.Storage.WalSegmentSizeMib * 1024L * 1024L,
-        });
+        };
+        configureStorage?.Invoke(storeOptions);
+        services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
         services.AddHostedService<StorageService>();
         services.AddSingleton<ReceiverMetrics>();

@@ -1,5 +1,6 @@
 using Ariadne.Server.Configuration;
 using Ariadne.Server.Hosting;
+using Ariadne.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
@@ -32,16 +33,24 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public Uri TempoEndpoint => new($"http://127.0.0.1:{Ports.Tempo}");
 
-    public static async Task<LoopbackServer> StartAsync(string? dataDirectory = null, Action<AriadneOptions>? configure = null)
+    public static async Task<LoopbackServer> StartAsync(
+        string? dataDirectory = null,
+        Action<AriadneOptions>? configure = null,
+        Action<SpanStoreOptions>? configureStorage = null,
+        bool waitUntilReady = true)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var ports = ServerPorts.Allocate();
         var server = new LoopbackServer(ports, dataDirectory ?? owned!.Path, owned);
         var options = ConfigLoader.Parse(ports.ConfigYaml(server.DataDirectory), "test");
         configure?.Invoke(options);
-        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Critical + 1), configureStorage);
         await server._app.StartAsync();
-        await server.WaitReadyAsync();
+        if (waitUntilReady)
+        {
+            await server.WaitReadyAsync();
+        }
+
         return server;
     }
 
