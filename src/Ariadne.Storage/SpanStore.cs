@@ -1,49 +1,95 @@
 using System.Diagnostics.CodeAnalysis;
 using Ariadne.Model;
+using Ariadne.Storage.Blocks;
+using Ariadne.Storage.Blocks.V1;
+using Ariadne.Storage.Compression;
+using Ariadne.Storage.IO;
 using Ariadne.Storage.Log;
 using Ariadne.Storage.Traces;
 
 namespace Ariadne.Storage;
 
 /// <summary>
-/// Durable span storage: every batch is appended to the ingest log and acknowledged only once it is
-/// on disk, then indexed by trace id. Opening replays the log, so the index never holds anything the
-/// log does not.
+/// Durable span storage for one tenant. Every batch is appended to the ingest log and acknowledged only
+/// once it is on disk; it then sits in the head, searchable, until a flush writes the head into an
+/// immutable block and deletes the log segments it came from. Reads merge blocks and head, each span
+/// (trace id + span id) once, the earliest stored copy winning.
 /// </summary>
 internal sealed class SpanStore : IAsyncDisposable
 {
-    private readonly IngestLog _log;
-    private readonly ITraceIndex _index;
-    private readonly LogReplayResult _replay;
-    private long _failedAppends;
+    public const string WalDirectory = "wal";
+    public const string BlocksDirectory = "blocks";
+    public const string QuarantineDirectory = "quarantine";
 
-    private SpanStore(IngestLog log, ITraceIndex index, LogReplayResult replay)
+    private readonly SpanStoreOptions _options;
+    private readonly IngestLog _log;
+    private readonly LogReplayResult _replay;
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly Lock _blocksLock = new();
+    private ITraceIndex _head;
+    private ITraceIndex? _beingFlushed;
+    private BlockReaderV1[] _blocks;
+    private long _failedAppends;
+    private long _quarantined;
+    private long _incompleteBlocksRemoved;
+
+    private SpanStore(SpanStoreOptions options, IngestLog log, ITraceIndex head, BlockReaderV1[] blocks, LogReplayResult replay, long quarantined, long incomplete)
     {
+        _options = options;
         _log = log;
-        _index = index;
+        _head = head;
+        _blocks = blocks;
         _replay = replay;
+        _quarantined = quarantined;
+        _incompleteBlocksRemoved = incomplete;
     }
 
-    public StorageStatistics Statistics => new(
-        _index.SpanCount,
-        _index.TraceCount,
-        _log.SizeBytes,
-        _replay.RecordsReplayed,
-        _replay.TornRecordsTruncated,
-        _log.FsyncCount,
-        _log.LastFsyncDuration,
-        Interlocked.Read(ref _failedAppends));
+    public StorageStatistics Statistics
+    {
+        get
+        {
+            var blocks = Volatile.Read(ref _blocks);
+            long blockSpans = 0, blockTraces = 0, blockBytes = 0;
+            foreach (var block in blocks)
+            {
+                blockSpans += block.Meta.SpanCount;
+                blockTraces += block.Meta.TraceCount;
+                blockBytes += block.Meta.DataBytes + block.Meta.IndexBytes + block.Meta.BloomBytes;
+            }
+
+            var head = Volatile.Read(ref _head);
+            return new StorageStatistics(
+                head.SpanCount + blockSpans,
+                head.TraceCount + blockTraces,
+                _log.SizeBytes,
+                _replay.RecordsReplayed,
+                _replay.TornRecordsTruncated,
+                _log.FsyncCount,
+                _log.LastFsyncDuration,
+                Interlocked.Read(ref _failedAppends))
+            {
+                HeadSpans = head.SpanCount,
+                Blocks = blocks.Length,
+                BlockBytes = blockBytes,
+                BlocksQuarantined = Interlocked.Read(ref _quarantined),
+                IncompleteBlocksRemoved = _incompleteBlocksRemoved,
+            };
+        }
+    }
 
     public static Task<SpanStore> OpenAsync(SpanStoreOptions options, CancellationToken cancellationToken = default)
     {
         return Task.Run(() =>
         {
-            var index = new InMemoryTraceIndex();
+            var device = options.Device;
+            var (blocks, quarantined, incomplete) = OpenBlocks(options);
+            var head = new InMemoryTraceIndex();
+            SpanStore? store = null;
             var log = IngestLog.Open(
                 new IngestLogOptions
                 {
-                    Directory = Path.Combine(options.DataDirectory, "wal"),
-                    Device = options.Device,
+                    Directory = Path.Combine(options.DataDirectory, WalDirectory),
+                    Device = device,
                     SegmentSizeBytes = options.SegmentSizeBytes,
                 },
                 (sequence, kind, payload) =>
@@ -51,12 +97,46 @@ internal sealed class SpanStore : IAsyncDisposable
                     cancellationToken.ThrowIfCancellationRequested();
                     if (kind == LogRecordHeader.SpanBatchKind && SpanBatchCodec.TryDecode(payload.Span, out var batch, out _))
                     {
-                        index.Add(batch!);
+                        head.Add(batch!);
                     }
                 },
-                out var replay);
-            return new SpanStore(log, index, replay);
+                out var replay,
+                state => Volatile.Read(ref store!._head).Add((SpanBatch)state!));
+            store = new SpanStore(options, log, head, blocks, replay, quarantined, incomplete);
+            return store;
         }, cancellationToken);
+    }
+
+    private static (BlockReaderV1[] Blocks, long Quarantined, long Incomplete) OpenBlocks(SpanStoreOptions options)
+    {
+        var device = options.Device;
+        var root = Path.Combine(options.DataDirectory, BlocksDirectory);
+        device.CreateDirectory(root);
+        var blocks = new List<BlockReaderV1>();
+        long quarantined = 0, incomplete = 0;
+        foreach (var directory in device.ListDirectories(root))
+        {
+            if (!device.FileExists(Path.Combine(directory, BlockFiles.Meta)))
+            {
+                // Written up to a crash but never finished: nothing in it was ever read, and its spans
+                // are still in the ingest log.
+                device.DeleteDirectory(directory);
+                incomplete++;
+                continue;
+            }
+
+            try
+            {
+                blocks.Add(BlockReaderV1.Open(device, directory));
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException)
+            {
+                Quarantine(options, directory);
+                quarantined++;
+            }
+        }
+
+        return ([.. blocks], quarantined, incomplete);
     }
 
     /// <summary>
@@ -70,6 +150,7 @@ internal sealed class SpanStore : IAsyncDisposable
                 LogRecordHeader.SpanBatchKind,
                 SpanBatchCodec.GetEncodedLength(batch),
                 (destination, _) => SpanBatchCodec.Encode(batch, destination),
+                batch,
                 cancellationToken);
         }
         catch (StorageUnavailableException)
@@ -77,11 +158,149 @@ internal sealed class SpanStore : IAsyncDisposable
             Interlocked.Increment(ref _failedAppends);
             throw;
         }
-
-        _index.Add(batch);
     }
 
-    public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace) => _index.TryGetTrace(traceId, out trace);
+    /// <summary>
+    /// Writes everything in the head into a new block and deletes the log segments it came from. Spans
+    /// appended meanwhile go to a fresh head and a fresh segment. Returns the new block, if any.
+    /// </summary>
+    public async Task<BlockMeta?> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            ITraceIndex? flushed = null;
+            var closed = await _log.RollAsync(
+                () =>
+                {
+                    flushed = _head;
+                    Volatile.Write(ref _beingFlushed, flushed);
+                    Volatile.Write(ref _head, new InMemoryTraceIndex());
+                },
+                cancellationToken);
 
-    public ValueTask DisposeAsync() => _log.DisposeAsync();
+            BlockMeta? meta = null;
+            var spans = flushed!.AllSpans();
+            if (spans.Count > 0)
+            {
+                var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
+                try
+                {
+                    meta = BlockWriterV1.Write(_options.Device, blocksRoot, _options.Tenant, spans, _options.Codec);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The spans stay readable from the head being flushed and durable in the closed segments;
+                    // put them back so the next flush tries again.
+                    Restore(flushed);
+                    throw new StorageUnavailableException($"block could not be written: {e.Message}", e);
+                }
+
+                var reader = BlockReaderV1.Open(_options.Device, Path.Combine(blocksRoot, meta.BlockId.ToString("N")));
+                lock (_blocksLock)
+                {
+                    Volatile.Write(ref _blocks, [.. _blocks, reader]);
+                }
+            }
+
+            Volatile.Write(ref _beingFlushed, null);
+            foreach (var segment in closed)
+            {
+                _options.Device.DeleteFile(segment);
+            }
+
+            _options.Device.SyncDirectory(Path.Combine(_options.DataDirectory, WalDirectory));
+            return meta;
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private void Restore(ITraceIndex flushed)
+    {
+        var head = Volatile.Read(ref _head);
+        foreach (var span in flushed.AllSpans())
+        {
+            var single = new SpanBatch();
+            new SpanCopier(single).CopySpan(span.Batch, span.Index);
+            head.Add(single);
+        }
+
+        Volatile.Write(ref _beingFlushed, null);
+    }
+
+    public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace)
+    {
+        var found = new List<SpanRef>();
+        foreach (var block in Volatile.Read(ref _blocks))
+        {
+            try
+            {
+                block.ReadTrace(traceId, found);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                QuarantineAtRuntime(block);
+            }
+        }
+
+        Volatile.Read(ref _beingFlushed)?.CollectTrace(traceId, found);
+        Volatile.Read(ref _head).CollectTrace(traceId, found);
+        if (found.Count == 0)
+        {
+            trace = null;
+            return false;
+        }
+
+        trace = new SpanBatch();
+        var copier = new SpanCopier(trace);
+        var seen = new HashSet<SpanId>();
+        foreach (var span in found)
+        {
+            if (seen.Add(span.Row.SpanId))
+            {
+                copier.CopySpan(span.Batch, span.Index);
+            }
+        }
+
+        return true;
+    }
+
+    private void QuarantineAtRuntime(BlockReaderV1 block)
+    {
+        lock (_blocksLock)
+        {
+            if (Array.IndexOf(_blocks, block) < 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _blocks, [.. _blocks.Where(b => b != block)]);
+        }
+
+        block.Dispose();
+        Quarantine(_options, block.Directory);
+        Interlocked.Increment(ref _quarantined);
+    }
+
+    /// <summary>Moves a damaged block aside, where it is kept for inspection and never read again.</summary>
+    private static void Quarantine(SpanStoreOptions options, string directory)
+    {
+        var target = Path.Combine(options.DataDirectory, QuarantineDirectory);
+        options.Device.CreateDirectory(target);
+        options.Device.Move(directory, Path.Combine(target, Path.GetFileName(directory)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _log.DisposeAsync();
+        foreach (var block in _blocks)
+        {
+            block.Dispose();
+        }
+
+        _flushing.Dispose();
+    }
 }

@@ -10,4 +10,9 @@ internal sealed class SpanStoreOptions
     public IStorageDevice Device { get; set; } = FileSystemDevice.Instance;
 
     public long SegmentSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    public string Tenant { get; set; } = "single-tenant";
+
+    /// <summary>Compression of block pages; zstd when the system library is present.</summary>
+    public Compression.PageCodec Codec { get; set; } = Compression.PageCompressor.Preferred;
 }

@@ -9,4 +9,18 @@ internal sealed record StorageStatistics(
     long TornRecordsTruncated,
     long FsyncCount,
     TimeSpan LastFsyncDuration,
-    long FailedAppends);
+    long FailedAppends)
+{
+    /// <summary>Spans not yet written into a block.</summary>
+    public long HeadSpans { get; init; }
+
+    public int Blocks { get; init; }
+
+    public long BlockBytes { get; init; }
+
+    /// <summary>Blocks moved aside because a checksum or structure check failed.</summary>
+    public long BlocksQuarantined { get; init; }
+
+    /// <summary>Block folders without meta.json (a crash during a flush) removed on open.</summary>
+    public long IncompleteBlocksRemoved { get; init; }
+}

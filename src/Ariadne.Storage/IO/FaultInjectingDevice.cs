@@ -34,6 +34,23 @@ internal sealed class FaultInjectingDevice : IStorageDevice
 
     public void CreateDirectory(string path) => _inner.CreateDirectory(path);
 
+    public IReadOnlyList<string> ListDirectories(string directory) => _inner.ListDirectories(directory);
+
+    public void DeleteDirectory(string path) => _inner.DeleteDirectory(path);
+
+    public void Move(string from, string to)
+    {
+        if (DiskFull)
+        {
+            FaultsInjected++;
+            throw new IOException("injected fault: No space left on device", DiskFullHResult);
+        }
+
+        _inner.Move(from, to);
+    }
+
+    public byte[] ReadAllBytes(string path) => _inner.ReadAllBytes(path);
+
     public void SyncDirectory(string path)
     {
         if (FailFsync)

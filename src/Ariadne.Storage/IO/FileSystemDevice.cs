@@ -28,6 +28,34 @@ internal sealed partial class FileSystemDevice : IStorageDevice
 
     public void CreateDirectory(string path) => Directory.CreateDirectory(path);
 
+    public IReadOnlyList<string> ListDirectories(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var folders = Directory.GetDirectories(directory);
+        Array.Sort(folders, StringComparer.Ordinal);
+        return folders;
+    }
+
+    public void DeleteDirectory(string path) => Directory.Delete(path, recursive: true);
+
+    public void Move(string from, string to)
+    {
+        if (Directory.Exists(from))
+        {
+            Directory.Move(from, to);
+        }
+        else
+        {
+            System.IO.File.Move(from, to, overwrite: true);
+        }
+    }
+
+    public byte[] ReadAllBytes(string path) => System.IO.File.ReadAllBytes(path);
+
     public void SyncDirectory(string path)
     {
         // A new segment's directory entry must be durable too, or a crash can lose the whole file.

@@ -17,6 +17,17 @@ internal interface IStorageDevice
 
     void CreateDirectory(string path);
 
+    /// <summary>Folders directly in <paramref name="directory"/>, sorted by name.</summary>
+    IReadOnlyList<string> ListDirectories(string directory);
+
+    void DeleteDirectory(string path);
+
+    /// <summary>Renames atomically (replacing <paramref name="to"/> if it is a file).</summary>
+    void Move(string from, string to);
+
+    /// <summary>Reads a whole (small) file.</summary>
+    byte[] ReadAllBytes(string path);
+
     /// <summary>Makes file creations and deletions in the directory durable (fsync on the directory).</summary>
     void SyncDirectory(string path);
 }

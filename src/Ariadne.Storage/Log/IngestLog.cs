@@ -21,6 +21,7 @@ internal sealed class IngestLog : IAsyncDisposable
     private readonly IStorageDevice _device;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
+    private readonly Action<object?>? _onDurable;
     private IStorageFile? _segment;
     private long _segmentLength;
     private long _nextSequence;
@@ -28,9 +29,10 @@ internal sealed class IngestLog : IAsyncDisposable
     private long _lastFsyncTicks;
     private long _failedGroups;
 
-    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment)
+    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, Action<object?>? onDurable)
     {
         _options = options;
+        _onDurable = onDurable;
         _device = options.Device;
         _nextSequence = nextSequence;
         _segment = lastSegment;
@@ -67,7 +69,18 @@ internal sealed class IngestLog : IAsyncDisposable
     /// Opens the log, handing every valid record to <paramref name="replay"/> in order. A record that
     /// fails its checks ends its segment: the rest of that segment is cut off and counted, never a crash.
     /// </summary>
-    public static IngestLog Open(IngestLogOptions options, Action<long, ushort, ReadOnlyMemory<byte>> replay, out LogReplayResult result)
+    /// <param name="options">Where and how to keep the log.</param>
+    /// <param name="replay">Receives every valid record on open, in order.</param>
+    /// <param name="result">What replay found.</param>
+    /// <param name="onDurable">
+    /// Called on the writer, for each appended record's state, after its fsync and before its caller is
+    /// answered: what it does is therefore ordered with <see cref="RollAsync"/>.
+    /// </param>
+    public static IngestLog Open(
+        IngestLogOptions options,
+        Action<long, ushort, ReadOnlyMemory<byte>> replay,
+        out LogReplayResult result,
+        Action<object?>? onDurable = null)
     {
         var device = options.Device;
         device.CreateDirectory(options.Directory);
@@ -103,7 +116,7 @@ internal sealed class IngestLog : IAsyncDisposable
         }
 
         result = new LogReplayResult(records, torn, truncatedBytes, nextSequence);
-        return new IngestLog(options, nextSequence, last);
+        return new IngestLog(options, nextSequence, last, onDurable);
     }
 
     private static (long Count, long GoodLength, long LastSequence) ReplaySegment(IStorageFile file, Action<long, ushort, ReadOnlyMemory<byte>> replay)
@@ -139,7 +152,11 @@ internal sealed class IngestLog : IAsyncDisposable
     /// Appends a record whose payload <paramref name="writePayload"/> produces, and completes once the
     /// record is durable. Throws <see cref="StorageUnavailableException"/> when it could not be made durable.
     /// </summary>
-    public async ValueTask<long> AppendAsync(ushort kind, int payloadLength, SpanAction<byte, int> writePayload, CancellationToken cancellationToken)
+    public ValueTask<long> AppendAsync(ushort kind, int payloadLength, SpanAction<byte, int> writePayload, CancellationToken cancellationToken) =>
+        AppendAsync(kind, payloadLength, writePayload, state: null, cancellationToken);
+
+    /// <summary>As <see cref="AppendAsync(ushort, int, SpanAction{byte, int}, CancellationToken)"/>, handing <paramref name="state"/> to the durability callback.</summary>
+    public async ValueTask<long> AppendAsync(ushort kind, int payloadLength, SpanAction<byte, int> writePayload, object? state, CancellationToken cancellationToken)
     {
         if (payloadLength > LogRecordHeader.MaxPayloadLength)
         {
@@ -147,7 +164,7 @@ internal sealed class IngestLog : IAsyncDisposable
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(LogRecordHeader.Size + payloadLength);
-        var pending = new PendingAppend(buffer, LogRecordHeader.Size + payloadLength);
+        var pending = new PendingAppend(buffer, LogRecordHeader.Size + payloadLength) { State = state };
         try
         {
             var payload = buffer.AsSpan(LogRecordHeader.Size, payloadLength);
@@ -172,6 +189,27 @@ internal sealed class IngestLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the current segment: every record appended before this call is in a closed segment and
+    /// every later one in a new segment. <paramref name="atRoll"/> runs on the writer at that instant.
+    /// Returns the closed segments, which the caller may delete once their content is stored elsewhere.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<string>> RollAsync(Action atRoll, CancellationToken cancellationToken = default)
+    {
+        var control = new PendingAppend([], 0) { Roll = atRoll };
+        try
+        {
+            await _queue.Writer.WriteAsync(control, cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new StorageUnavailableException("the ingest log is closed", e);
+        }
+
+        await control.Completion.Task.ConfigureAwait(false);
+        return control.ClosedSegments;
+    }
+
     private async Task WriteLoopAsync()
     {
         var group = new List<PendingAppend>();
@@ -179,14 +217,37 @@ internal sealed class IngestLog : IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var bytes = 0L;
-            while (bytes < _options.MaxGroupBytes && reader.TryRead(out var item))
+            PendingAppend? roll = null;
+            while (bytes < _options.MaxGroupBytes && reader.TryPeek(out var next))
             {
-                group.Add(item);
-                bytes += item.Length;
+                if (next.Roll is not null)
+                {
+                    // A roll ends the group: records queued before it go to the old segment.
+                    if (group.Count == 0)
+                    {
+                        reader.TryRead(out roll);
+                    }
+
+                    break;
+                }
+
+                if (reader.TryRead(out var item))
+                {
+                    group.Add(item);
+                    bytes += item.Length;
+                }
             }
 
-            WriteGroup(group, bytes);
-            group.Clear();
+            if (group.Count > 0)
+            {
+                WriteGroup(group, bytes);
+                group.Clear();
+            }
+
+            if (roll is not null)
+            {
+                Roll(roll);
+            }
         }
 
         _segment?.Dispose();
@@ -223,6 +284,7 @@ internal sealed class IngestLog : IAsyncDisposable
             sequence = firstSequence;
             foreach (var item in group)
             {
+                _onDurable?.Invoke(item.State);
                 item.Completion.TrySetResult(sequence++);
             }
         }
@@ -235,6 +297,24 @@ internal sealed class IngestLog : IAsyncDisposable
             {
                 item.Completion.TrySetException(failure);
             }
+        }
+    }
+
+    private void Roll(PendingAppend control)
+    {
+        try
+        {
+            var closed = _device.ListFiles(_options.Directory, SegmentPattern);
+            _segment?.Dispose();
+            _segment = null;
+            _segmentLength = 0;
+            control.Roll!();
+            control.ClosedSegments = closed;
+            control.Completion.TrySetResult(_nextSequence);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            control.Completion.TrySetException(new StorageUnavailableException($"ingest log roll failed: {e.Message}", e));
         }
     }
 
@@ -296,5 +376,12 @@ internal sealed class IngestLog : IAsyncDisposable
         public int Length { get; }
 
         public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public object? State { get; init; }
+
+        /// <summary>Set on the control item that closes the current segment.</summary>
+        public Action? Roll { get; init; }
+
+        public IReadOnlyList<string> ClosedSegments { get; set; } = [];
     }
 }

@@ -1,9 +1,9 @@
-using System.Diagnostics.CodeAnalysis;
 using Ariadne.Model;
+using Ariadne.Storage.Blocks.V1;
 
 namespace Ariadne.Storage.Traces;
 
-/// <summary>Finds the spans of a trace. The in-memory index serves until columnar blocks take over.</summary>
+/// <summary>The head: recent spans by trace id, until a flush writes them into a block.</summary>
 internal interface ITraceIndex
 {
     long SpanCount { get; }
@@ -13,5 +13,9 @@ internal interface ITraceIndex
     /// <summary>Indexes every span of the batch not already present (same trace id and span id); returns how many were new.</summary>
     int Add(SpanBatch batch);
 
-    bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace);
+    /// <summary>Adds the trace's spans to <paramref name="found"/>.</summary>
+    void CollectTrace(TraceId traceId, List<SpanRef> found);
+
+    /// <summary>Every span held, each once.</summary>
+    List<SpanRef> AllSpans();
 }

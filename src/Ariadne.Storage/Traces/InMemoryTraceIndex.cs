@@ -1,5 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
 using Ariadne.Model;
+using Ariadne.Storage.Blocks.V1;
 
 namespace Ariadne.Storage.Traces;
 
@@ -53,28 +53,35 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         return added;
     }
 
-    public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace)
+    public void CollectTrace(TraceId traceId, List<SpanRef> found)
     {
-        (SpanBatch Batch, int Index)[] locations;
         lock (_lock)
         {
-            if (!_traces.TryGetValue(traceId, out var entry))
+            if (_traces.TryGetValue(traceId, out var entry))
             {
-                trace = null;
-                return false;
+                foreach (var (batch, index) in entry.Locations)
+                {
+                    found.Add(new SpanRef(batch, index));
+                }
+            }
+        }
+    }
+
+    public List<SpanRef> AllSpans()
+    {
+        lock (_lock)
+        {
+            var spans = new List<SpanRef>((int)Interlocked.Read(ref _spanCount));
+            foreach (var entry in _traces.Values)
+            {
+                foreach (var (batch, index) in entry.Locations)
+                {
+                    spans.Add(new SpanRef(batch, index));
+                }
             }
 
-            locations = entry.Locations.ToArray();
+            return spans;
         }
-
-        trace = new SpanBatch();
-        var copier = new SpanCopier(trace);
-        foreach (var (batch, index) in locations)
-        {
-            copier.CopySpan(batch, index);
-        }
-
-        return true;
     }
 
     private sealed class TraceEntry

@@ -1,0 +1,146 @@
+using Ariadne.Model;
+using Ariadne.Storage.Compression;
+using Ariadne.Storage.IO;
+using Ariadne.Storage.Log;
+
+namespace Ariadne.Storage.Blocks.V1;
+
+/// <summary>
+/// Writes spans as an immutable V1 block: pages of whole traces sorted by trace id, then the sparse
+/// index, then the bloom filter, each fsynced, and meta.json last (written aside and renamed), so a
+/// crash at any point leaves either a complete block or a folder without meta that is never read.
+/// </summary>
+internal static class BlockWriterV1
+{
+    public const int FormatVersion = 1;
+
+    /// <summary>Pages are cut at the first trace boundary past this many spans.</summary>
+    public const int TargetPageSpans = 1024;
+
+    private const int MaxListedValues = 1000;
+
+    public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec)
+    {
+        spans.Sort(static (a, b) =>
+        {
+            var c = a.Row.TraceId.CompareTo(b.Row.TraceId);
+            return c != 0 ? c : a.Row.StartTimeUnixNano.CompareTo(b.Row.StartTimeUnixNano);
+        });
+
+        var blockId = Guid.CreateVersion7();
+        var directory = Path.Combine(blocksDirectory, blockId.ToString("N"));
+        device.CreateDirectory(directory);
+
+        var bloom = BloomFilter.Create(CountTraces(spans));
+        var entries = new List<PageIndexEntry>();
+        var encoder = new PageEncoder();
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        ulong minStart = ulong.MaxValue, maxEnd = 0;
+        long dataBytes = 0, uncompressed = 0, traces = 0;
+        using (var data = device.OpenOrCreate(Path.Combine(directory, BlockFiles.Data)))
+        {
+            data.SetLength(0);
+            var pageStart = 0;
+            Span<byte> header = stackalloc byte[PageHeader.Size];
+            for (var i = 0; i < spans.Count; i++)
+            {
+                var row = spans[i].Row;
+                var batch = spans[i].Batch;
+                minStart = Math.Min(minStart, row.StartTimeUnixNano);
+                maxEnd = Math.Max(maxEnd, row.EndTimeUnixNano);
+                if (i == 0 || row.TraceId != spans[i - 1].Row.TraceId)
+                {
+                    bloom.Add(row.TraceId);
+                    traces++;
+                }
+
+                Collect(services, batch.GetString(batch.ServiceNameOf(row)));
+                Collect(names, batch.GetString(row.Name));
+                foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
+                {
+                    Collect(keys, batch.GetString(kv.Key));
+                }
+
+                var endOfTrace = i == spans.Count - 1 || spans[i + 1].Row.TraceId != row.TraceId;
+                if (i == spans.Count - 1 || (endOfTrace && i + 1 - pageStart >= TargetPageSpans) || i + 1 - pageStart >= TargetPageSpans * 16)
+                {
+                    var pageSpans = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(spans).Slice(pageStart, i + 1 - pageStart);
+                    var payload = encoder.Encode(pageSpans);
+                    var stored = PageCompressor.Compress(payload, codec);
+                    new PageHeader(codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(header);
+                    data.Write(dataBytes, header);
+                    data.Write(dataBytes + PageHeader.Size, stored);
+                    entries.Add(new PageIndexEntry(pageSpans[0].Row.TraceId, pageSpans[^1].Row.TraceId, dataBytes, PageHeader.Size + stored.Length, pageSpans.Length));
+                    dataBytes += PageHeader.Size + stored.Length;
+                    uncompressed += payload.Length;
+                    pageStart = i + 1;
+                }
+            }
+
+            data.Flush();
+        }
+
+        var index = PageIndex.Serialize(entries);
+        WriteDurably(device, Path.Combine(directory, BlockFiles.Index), index);
+        var bloomBytes = bloom.Serialize();
+        WriteDurably(device, Path.Combine(directory, BlockFiles.Bloom), bloomBytes);
+
+        var meta = new BlockMeta
+        {
+            FormatVersion = FormatVersion,
+            BlockId = blockId,
+            Tenant = tenant,
+            CreatedAt = DateTimeOffset.UtcNow,
+            MinStartTimeUnixNano = spans.Count == 0 ? 0 : minStart,
+            MaxEndTimeUnixNano = maxEnd,
+            SpanCount = spans.Count,
+            TraceCount = traces,
+            PageCount = entries.Count,
+            Codec = codec.ToString().ToLowerInvariant(),
+            DataBytes = dataBytes,
+            IndexBytes = index.Length,
+            BloomBytes = bloomBytes.Length,
+            UncompressedBytes = uncompressed,
+            Services = [.. services],
+            SpanNames = [.. names],
+            AttributeKeys = [.. keys],
+        };
+        WriteDurably(device, Path.Combine(directory, BlockFiles.MetaTemporary), BlockMetaJson.Serialize(meta));
+        device.Move(Path.Combine(directory, BlockFiles.MetaTemporary), Path.Combine(directory, BlockFiles.Meta));
+        device.SyncDirectory(directory);
+        device.SyncDirectory(blocksDirectory);
+        return meta;
+    }
+
+    private static void Collect(SortedSet<string> set, string value)
+    {
+        if (value.Length > 0 && set.Count < MaxListedValues)
+        {
+            set.Add(value);
+        }
+    }
+
+    private static int CountTraces(List<SpanRef> sorted)
+    {
+        var count = 0;
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            if (i == 0 || sorted[i].Row.TraceId != sorted[i - 1].Row.TraceId)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static void WriteDurably(IStorageDevice device, string path, byte[] bytes)
+    {
+        using var file = device.OpenOrCreate(path);
+        file.SetLength(0);
+        file.Write(0, bytes);
+        file.Flush();
+    }
+}

@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using Ariadne.Model;
+
+namespace Ariadne.Storage.Blocks.V1;
+
+/// <summary>
+/// Decodes a V1 page payload back into a <see cref="SpanBatch"/>. It replays the encoder's traversal:
+/// a scope (and its resource) is read from its table when a span first refers to it, which is also
+/// where the encoder wrote its attributes into the attribute columns. Any inconsistency throws
+/// <see cref="InvalidDataException"/>: the caller treats the page as corrupt.
+/// </summary>
+internal static class PageDecoder
+{
+    private const int MaxDepth = 64;
+
+    public static SpanBatch Decode(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 2 || BinaryPrimitives.ReadUInt16LittleEndian(payload) != (ushort)PageColumns.Count)
+        {
+            throw new InvalidDataException("page has an unexpected column count");
+        }
+
+        var headerLength = 2 + ((int)PageColumns.Count * 4);
+        if (payload.Length < headerLength)
+        {
+            throw new InvalidDataException("page header is truncated");
+        }
+
+        var offsets = new (int Start, int Length)[(int)PageColumns.Count];
+        var position = headerLength;
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(payload[(2 + (i * 4))..]);
+            if (length < 0 || length > payload.Length - position)
+            {
+                throw new InvalidDataException("page column runs past the page");
+            }
+
+            offsets[i] = (position, length);
+            position += length;
+        }
+
+        if (position != payload.Length)
+        {
+            throw new InvalidDataException("page has bytes after its last column");
+        }
+
+        var state = new State(new SpanBatch());
+
+        var strings = new ColumnReader(Column(payload, offsets, PageColumns.Strings));
+        var stringCount = strings.Count(payload.Length);
+        state.Strings = new Utf8Ref[stringCount + 1];
+        for (var i = 1; i <= stringCount; i++)
+        {
+            state.Strings[i] = state.Batch.AddString(strings.Bytes());
+        }
+
+        var resourcesColumn = new ColumnReader(Column(payload, offsets, PageColumns.Resources));
+        var resourceCount = resourcesColumn.Count(payload.Length);
+        var resourceRows = new ColumnReader(resourcesColumn.Bytes());
+        var scopesColumn = new ColumnReader(Column(payload, offsets, PageColumns.Scopes));
+        var scopeCount = scopesColumn.Count(payload.Length);
+        var scopeRows = new ColumnReader(scopesColumn.Bytes());
+
+        var traces = new ColumnReader(Column(payload, offsets, PageColumns.Traces));
+        var spanIds = new ColumnReader(Column(payload, offsets, PageColumns.SpanIds));
+        var parentIds = new ColumnReader(Column(payload, offsets, PageColumns.ParentIds));
+        var times = new ColumnReader(Column(payload, offsets, PageColumns.Times));
+        var scopeRefs = new ColumnReader(Column(payload, offsets, PageColumns.ScopeRefs));
+        var names = new ColumnReader(Column(payload, offsets, PageColumns.Names));
+        var kindStatus = new ColumnReader(Column(payload, offsets, PageColumns.KindStatus));
+        var details = new ColumnReader(Column(payload, offsets, PageColumns.Details));
+        var keys = new ColumnReader(Column(payload, offsets, PageColumns.AttributeKeys));
+        var values = new ColumnReader(Column(payload, offsets, PageColumns.AttributeValues));
+        var events = new ColumnReader(Column(payload, offsets, PageColumns.Events));
+        var links = new ColumnReader(Column(payload, offsets, PageColumns.Links));
+
+        var minStart = times.Varint();
+        var traceCount = traces.Count(payload.Length);
+        var resourcesRead = 0;
+        var scopesRead = 0;
+        for (var t = 0; t < traceCount; t++)
+        {
+            var traceId = new TraceId(traces.UInt64(), traces.UInt64());
+            var spansInTrace = traces.Count(payload.Length);
+            for (var s = 0; s < spansInTrace; s++)
+            {
+                var span = new SpanRow { TraceId = traceId, SpanId = new SpanId(spanIds.UInt64()), ParentSpanId = new SpanId(parentIds.UInt64()) };
+                span.StartTimeUnixNano = minStart + times.Varint();
+                span.EndTimeUnixNano = span.StartTimeUnixNano + times.Varint();
+                var scopeRef = scopeRefs.Count(scopeCount);
+                if (scopeRef == scopesRead)
+                {
+                    var resourceRef = scopeRows.Count(resourceCount);
+                    if (resourceRef == resourcesRead)
+                    {
+                        var resource = new ResourceRow { DroppedAttributesCount = (uint)resourceRows.Varint(), SchemaUrl = state.String(ref resourceRows) };
+                        resource.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                        state.Batch.Resources.Add(resource);
+                        resourcesRead++;
+                    }
+                    else if (resourceRef > resourcesRead)
+                    {
+                        throw new InvalidDataException("scope refers to a resource not yet defined");
+                    }
+
+                    var scope = new ScopeRow
+                    {
+                        ResourceIndex = resourceRef,
+                        Name = state.String(ref scopeRows),
+                        Version = state.String(ref scopeRows),
+                        DroppedAttributesCount = (uint)scopeRows.Varint(),
+                        SchemaUrl = state.String(ref scopeRows),
+                    };
+                    scope.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                    state.Batch.Scopes.Add(scope);
+                    scopesRead++;
+                }
+                else if (scopeRef > scopesRead)
+                {
+                    throw new InvalidDataException("span refers to a scope not yet defined");
+                }
+
+                span.ScopeIndex = scopeRef;
+                span.Name = state.String(ref names);
+                var ks = kindStatus.Byte();
+                span.Kind = (SpanKind)(ks & 0x0F);
+                span.StatusCode = (StatusCode)(ks >> 4);
+                span.StatusMessage = state.String(ref details);
+                span.TraceState = state.String(ref details);
+                span.Flags = (uint)details.Varint();
+                span.DroppedAttributesCount = (uint)details.Varint();
+                span.DroppedEventsCount = (uint)details.Varint();
+                span.DroppedLinksCount = (uint)details.Varint();
+                span.Attributes = ReadAttributes(ref state, ref keys, ref values);
+
+                var eventCount = events.Count(payload.Length);
+                var eventStart = state.Batch.Events.Count;
+                for (var e = 0; e < eventCount; e++)
+                {
+                    var row = new EventRow
+                    {
+                        TimeUnixNano = (ulong)((long)span.StartTimeUnixNano + events.SignedVarint()),
+                        Name = state.String(ref events),
+                        DroppedAttributesCount = (uint)events.Varint(),
+                    };
+                    row.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                    state.Batch.Events.Add(row);
+                }
+
+                span.Events = new RowRange(eventStart, eventCount);
+                var linkCount = links.Count(payload.Length);
+                var linkStart = state.Batch.Links.Count;
+                for (var l = 0; l < linkCount; l++)
+                {
+                    var row = new LinkRow
+                    {
+                        TraceId = new TraceId(links.UInt64(), links.UInt64()),
+                        SpanId = new SpanId(links.UInt64()),
+                        TraceState = state.String(ref links),
+                        Flags = (uint)links.Varint(),
+                        DroppedAttributesCount = (uint)links.Varint(),
+                    };
+                    row.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                    state.Batch.Links.Add(row);
+                }
+
+                span.Links = new RowRange(linkStart, linkCount);
+                state.Batch.Spans.Add(span);
+            }
+        }
+
+        if (!spanIds.IsAtEnd || !parentIds.IsAtEnd || !times.IsAtEnd || !scopeRefs.IsAtEnd || !names.IsAtEnd || !kindStatus.IsAtEnd
+            || !details.IsAtEnd || !keys.IsAtEnd || !values.IsAtEnd || !events.IsAtEnd || !links.IsAtEnd || !traces.IsAtEnd
+            || !resourceRows.IsAtEnd || !scopeRows.IsAtEnd || scopesRead != scopeCount || resourcesRead != resourceCount)
+        {
+            throw new InvalidDataException("page columns do not agree on the number of rows");
+        }
+
+        return state.Batch;
+    }
+
+    private static ReadOnlySpan<byte> Column(ReadOnlySpan<byte> payload, (int Start, int Length)[] offsets, PageColumns column) =>
+        payload.Slice(offsets[(int)column].Start, offsets[(int)column].Length);
+
+    private static RowRange ReadAttributes(ref State state, ref ColumnReader keys, ref ColumnReader values)
+    {
+        var count = keys.Count(1 << 24);
+        var rows = new KeyValue[count];
+        for (var i = 0; i < count; i++)
+        {
+            var key = state.String(ref keys);
+            rows[i] = new KeyValue(key, ReadValue(ref state, ref values, 0));
+        }
+
+        return new RowRange(state.Batch.Attributes.AddRange(rows), count);
+    }
+
+    private static AnyValue ReadValue(ref State state, ref ColumnReader values, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new InvalidDataException("attribute values nested too deep");
+        }
+
+        var kind = (ValueKind)values.Byte();
+        switch (kind)
+        {
+            case ValueKind.Empty:
+                return AnyValue.Empty;
+            case ValueKind.String:
+                return AnyValue.FromString(state.String(ref values));
+            case ValueKind.Bool:
+                return AnyValue.FromBool(values.Byte() != 0);
+            case ValueKind.Int:
+                return AnyValue.FromInt(values.SignedVarint());
+            case ValueKind.Double:
+                return AnyValue.FromDouble(BitConverter.Int64BitsToDouble((long)values.UInt64()));
+            case ValueKind.Bytes:
+                return AnyValue.FromBytes(state.Batch.AddString(values.Bytes()));
+            case ValueKind.Array:
+            {
+                var count = values.Count(1 << 24);
+                var elements = new AnyValue[count];
+                for (var i = 0; i < count; i++)
+                {
+                    elements[i] = ReadValue(ref state, ref values, depth + 1);
+                }
+
+                return AnyValue.FromArray(new RowRange(state.Batch.ArrayValues.AddRange(elements), count));
+            }
+
+            case ValueKind.KeyValueList:
+            {
+                var count = values.Count(1 << 24);
+                var entries = new KeyValue[count];
+                for (var i = 0; i < count; i++)
+                {
+                    var key = state.String(ref values);
+                    entries[i] = new KeyValue(key, ReadValue(ref state, ref values, depth + 1));
+                }
+
+                return AnyValue.FromKeyValueList(new RowRange(state.Batch.NestedAttributes.AddRange(entries), count));
+            }
+
+            default:
+                throw new InvalidDataException($"unknown value type {(byte)kind}");
+        }
+    }
+
+    private struct State
+    {
+        public State(SpanBatch batch)
+        {
+            Batch = batch;
+            Strings = [];
+        }
+
+        public SpanBatch Batch { get; }
+
+        public Utf8Ref[] Strings { get; set; }
+
+        public readonly Utf8Ref String(ref ColumnReader reader)
+        {
+            var index = reader.Count(Strings.Length - 1);
+            return Strings[index];
+        }
+    }
+}

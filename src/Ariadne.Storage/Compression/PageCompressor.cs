@@ -1,0 +1,138 @@
+using System.IO.Compression;
+
+namespace Ariadne.Storage.Compression;
+
+/// <summary>Compresses and decompresses page payloads with the codec named in the page header.</summary>
+internal static class PageCompressor
+{
+    public const int ZstdLevel = 3;
+
+    /// <summary>zstd when the system library is there (the measured best, see docs/performance.md), else Brotli.</summary>
+    public static PageCodec Preferred => ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.Brotli;
+
+    public static byte[] Compress(ReadOnlySpan<byte> data, PageCodec codec)
+    {
+        switch (codec)
+        {
+            case PageCodec.None:
+                return data.ToArray();
+            case PageCodec.Zstd:
+                return CompressZstd(data);
+            case PageCodec.Brotli:
+            {
+                var output = new byte[BrotliEncoder.GetMaxCompressedLength(data.Length)];
+                if (!BrotliEncoder.TryCompress(data, output, out var written, quality: 5, window: 22))
+                {
+                    throw new InvalidOperationException("Brotli compression failed");
+                }
+
+                return output[..written];
+            }
+
+            case PageCodec.Deflate:
+            {
+                using var stream = new MemoryStream();
+                using (var deflate = new DeflateStream(stream, CompressionLevel.Optimal, leaveOpen: true))
+                {
+                    deflate.Write(data);
+                }
+
+                return stream.ToArray();
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(codec));
+        }
+    }
+
+    public static void Decompress(ReadOnlySpan<byte> compressed, PageCodec codec, Span<byte> destination)
+    {
+        switch (codec)
+        {
+            case PageCodec.None:
+                if (compressed.Length != destination.Length)
+                {
+                    throw new InvalidDataException("stored page has the wrong length");
+                }
+
+                compressed.CopyTo(destination);
+                return;
+            case PageCodec.Zstd:
+                DecompressZstd(compressed, destination);
+                return;
+            case PageCodec.Brotli:
+                if (!BrotliDecoder.TryDecompress(compressed, destination, out var written) || written != destination.Length)
+                {
+                    throw new InvalidDataException("Brotli page does not decompress to its recorded length");
+                }
+
+                return;
+            case PageCodec.Deflate:
+            {
+                unsafe
+                {
+                    fixed (byte* p = compressed)
+                    {
+                        using var source = new UnmanagedMemoryStream(p, compressed.Length);
+                        using var deflate = new DeflateStream(source, CompressionMode.Decompress);
+                        var total = 0;
+                        while (total < destination.Length)
+                        {
+                            var n = deflate.Read(destination[total..]);
+                            if (n == 0)
+                            {
+                                break;
+                            }
+
+                            total += n;
+                        }
+
+                        if (total != destination.Length || deflate.ReadByte() != -1)
+                        {
+                            throw new InvalidDataException("Deflate page does not decompress to its recorded length");
+                        }
+                    }
+                }
+
+                return;
+            }
+
+            default:
+                throw new InvalidDataException($"unknown page codec {(byte)codec}");
+        }
+    }
+
+    private static unsafe byte[] CompressZstd(ReadOnlySpan<byte> data)
+    {
+        var output = new byte[(int)ZstdNative.CompressBound((nuint)data.Length)];
+        fixed (byte* src = data)
+        fixed (byte* dst = output)
+        {
+            var written = ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, ZstdLevel);
+            if (ZstdNative.IsError(written) != 0)
+            {
+                throw new InvalidOperationException("zstd compression failed");
+            }
+
+            return output[..(int)written];
+        }
+    }
+
+    private static unsafe void DecompressZstd(ReadOnlySpan<byte> compressed, Span<byte> destination)
+    {
+        if (!ZstdNative.IsAvailable)
+        {
+            throw new InvalidDataException("page is zstd-compressed but libzstd is not available on this machine");
+        }
+
+        fixed (byte* src = compressed)
+        fixed (byte* dst = destination)
+        {
+            var written = ZstdNative.Decompress(dst, (nuint)destination.Length, src, (nuint)compressed.Length);
+            if (ZstdNative.IsError(written) != 0 || (int)written != destination.Length)
+            {
+                throw new InvalidDataException("zstd page does not decompress to its recorded length");
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Ariadne.Model;
+using Ariadne.Storage.Blocks;
+using Ariadne.Storage.Blocks.V1;
+using Ariadne.Storage.Compression;
+using Ariadne.Storage.IO;
+
+namespace Ariadne.Storage.Tests.Blocks;
+
+public class BlockV1Tests
+{
+    private static List<SpanRef> Spans(params SpanBatch[] batches)
+    {
+        var spans = new List<SpanRef>();
+        foreach (var batch in batches)
+        {
+            for (var i = 0; i < batch.SpanCount; i++)
+            {
+                spans.Add(new SpanRef(batch, i));
+            }
+        }
+
+        return spans;
+    }
+
+    [Theory]
+    [InlineData((byte)PageCodec.None)]
+    [InlineData((byte)PageCodec.Deflate)]
+    [InlineData((byte)PageCodec.Brotli)]
+    [InlineData((byte)PageCodec.Zstd)]
+    public void WriteThenRead_EveryTrace_ComesBackLosslessly(byte codecValue)
+    {
+        var codec = (PageCodec)codecValue;
+        if (codec == PageCodec.Zstd && !ZstdNative.IsAvailable)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var batches = Enumerable.Range(0, 300).Select(t => TestBatches.Create(new TraceId((ulong)t * 7919, (ulong)t + 1), 5, service: $"svc-{t % 4}")).ToArray();
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "tenant-a", Spans(batches), codec);
+        Assert.Equal(1500, meta.SpanCount);
+        Assert.Equal(300, meta.TraceCount);
+        Assert.True(meta.PageCount >= 2);
+        Assert.Equal(["svc-0", "svc-1", "svc-2", "svc-3"], meta.Services);
+        Assert.Contains("index", meta.AttributeKeys);
+
+        using var reader = BlockReaderV1.Open(FileSystemDevice.Instance, Path.Combine(dir.Path, meta.BlockId.ToString("N")));
+        foreach (var batch in batches)
+        {
+            var traceId = batch.Spans[0].TraceId;
+            var found = new List<SpanRef>();
+            Assert.Equal(5, reader.ReadTrace(traceId, found));
+            var expected = Canonical(batch, Spans(batch));
+            var actual = Canonical(found[0].Batch, found);
+            Assert.Equal(expected, actual);
+        }
+
+        Assert.Equal(0, reader.ReadTrace(new TraceId(123456789, 987654321), []));
+    }
+
+    /// <summary>A text form of spans with every field resolved, to compare across batches.</summary>
+    private static List<string> Canonical(SpanBatch unused, List<SpanRef> spans)
+    {
+        _ = unused;
+        var result = new List<string>();
+        foreach (var span in spans.OrderBy(s => s.Row.SpanId.Value))
+        {
+            var copy = new SpanBatch();
+            new SpanCopier(copy).CopySpan(span.Batch, span.Index);
+            var row = copy.Spans[0];
+            var scope = copy.Scopes[row.ScopeIndex];
+            var resource = copy.Resources[scope.ResourceIndex];
+            result.Add(string.Join('|',
+                row.TraceId, row.SpanId, row.ParentSpanId, row.StartTimeUnixNano, row.EndTimeUnixNano, row.Kind, row.StatusCode,
+                copy.GetString(row.Name), copy.GetString(row.StatusMessage), copy.GetString(row.TraceState), row.Flags,
+                Attributes(copy, row.Attributes),
+                string.Join(';', copy.Events.Rows.ToArray().Select(e => $"{e.TimeUnixNano}/{copy.GetString(e.Name)}/{Attributes(copy, e.Attributes)}")),
+                string.Join(';', copy.Links.Rows.ToArray().Select(l => $"{l.TraceId}/{l.SpanId}/{copy.GetString(l.TraceState)}/{Attributes(copy, l.Attributes)}")),
+                copy.GetString(scope.Name), copy.GetString(scope.Version), Attributes(copy, resource.Attributes), copy.GetString(resource.SchemaUrl)));
+        }
+
+        return result;
+    }
+
+    private static string Attributes(SpanBatch batch, RowRange range) =>
+        string.Join(',', batch.AttributesOf(range).ToArray().Select(kv => $"{batch.GetString(kv.Key)}={Value(batch, kv.Value)}"));
+
+    private static string Value(SpanBatch batch, AnyValue value) => value.Kind switch
+    {
+        ValueKind.String => "s:" + batch.GetString(value.StringRef),
+        ValueKind.Bytes => "b:" + Convert.ToHexString(batch.Utf8(value.StringRef)),
+        ValueKind.Array => "[" + string.Join(',', batch.ElementsOf(value).ToArray().Select(v => Value(batch, v))) + "]",
+        ValueKind.KeyValueList => "{" + string.Join(',', batch.EntriesOf(value).ToArray().Select(e => $"{batch.GetString(e.Key)}:{Value(batch, e.Value)}")) + "}",
+        _ => $"{value.Kind}:{value.Scalar}",
+    };
+
+    [Fact]
+    public void Open_FlippedByteInAPage_IsDetectedOnRead()
+    {
+        using var dir = new TempDirectory();
+        var batch = TestBatches.Create(new TraceId(5, 5), 10);
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Spans(batch), PageCodec.Brotli);
+        var blockDir = Path.Combine(dir.Path, meta.BlockId.ToString("N"));
+        var data = File.ReadAllBytes(Path.Combine(blockDir, BlockFiles.Data));
+        data[^3] ^= 0x10;
+        File.WriteAllBytes(Path.Combine(blockDir, BlockFiles.Data), data);
+
+        using var reader = BlockReaderV1.Open(FileSystemDevice.Instance, blockDir);
+        Assert.Throws<InvalidDataException>(() => reader.ReadTrace(new TraceId(5, 5), []));
+    }
+
+    [Fact]
+    public void Open_DamagedIndexOrMeta_Throws()
+    {
+        using var dir = new TempDirectory();
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Spans(TestBatches.Create(new TraceId(5, 5), 3)), PageCodec.Brotli);
+        var blockDir = Path.Combine(dir.Path, meta.BlockId.ToString("N"));
+        var index = File.ReadAllBytes(Path.Combine(blockDir, BlockFiles.Index));
+        index[14] ^= 1;
+        File.WriteAllBytes(Path.Combine(blockDir, BlockFiles.Index), index);
+        Assert.Throws<InvalidDataException>(() => BlockReaderV1.Open(FileSystemDevice.Instance, blockDir));
+    }
+}
