@@ -9,6 +9,7 @@ internal static class Program
     {
         var root = new RootCommand("Ariadne: a distributed tracing backend for OpenTelemetry.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(FlushCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

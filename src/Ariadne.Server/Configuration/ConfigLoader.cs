@@ -26,6 +26,7 @@ internal static class ConfigLoader
     {
         var deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithTypeConverter(new DurationYamlConverter())
             .Build();
         AriadneOptions? options;
         try
@@ -43,7 +44,7 @@ internal static class ConfigLoader
     private static string Describe(YamlException e)
     {
         // YamlDotNet wraps the interesting message (e.g. "Property 'x' not found on type 'Y'") in an inner exception.
-        var message = e.InnerException?.Message ?? e.Message;
+        var message = e.InnerException is YamlException inner ? inner.Message : e.InnerException?.Message ?? e.Message;
         const string NotFound = "not found on type";
         var at = message.IndexOf(NotFound, StringComparison.Ordinal);
         if (message.StartsWith("Property '", StringComparison.Ordinal) && at > 0)
@@ -80,6 +81,16 @@ internal static class ConfigLoader
         if (options.Storage.WalSegmentSizeMib is <= 0 or > 4096)
         {
             errors.Add("storage.wal_segment_size_mib: expected a number from 1 to 4096");
+        }
+
+        if (options.Storage.Block.MaxHeadSpans <= 0)
+        {
+            errors.Add("storage.block.max_head_spans: expected a positive number");
+        }
+
+        if (options.Storage.Block.MaxDuration <= TimeSpan.Zero)
+        {
+            errors.Add("storage.block.max_duration: expected a positive duration such as 00:05:00");
         }
 
         CheckTls(errors, "receivers.otlp.protocols.grpc.tls", options.Receivers.Otlp.Protocols.Grpc.Tls);

@@ -7,4 +7,6 @@ internal sealed class StorageOptions
 
     /// <summary>Size at which the ingest log starts a new segment, in MiB.</summary>
     public int WalSegmentSizeMib { get; set; } = 64;
+
+    public BlockOptions Block { get; set; } = new();
 }

@@ -43,6 +43,10 @@ internal sealed class MetricsEndpoint
             Counter(text, "ariadne_ingest_log_fsyncs_total", "Group-commit fsyncs of the ingest log.");
             text.Append("ariadne_ingest_log_fsyncs_total ").Append(stats.FsyncCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
             Gauge(text, "ariadne_ingest_log_torn_records_truncated", "Torn records truncated when the log was opened.", stats.TornRecordsTruncated);
+            Gauge(text, "ariadne_storage_head_spans", "Spans not yet written into a block.", stats.HeadSpans);
+            Gauge(text, "ariadne_storage_blocks", "Blocks being served.", stats.Blocks);
+            Gauge(text, "ariadne_storage_block_bytes", "Bytes of the blocks being served.", stats.BlockBytes);
+            Gauge(text, "ariadne_storage_blocks_quarantined", "Blocks moved aside because a check failed.", stats.BlocksQuarantined);
         }
 
         Gauge(text, "ariadne_ready", "1 once the ingest log has been replayed.", _stores.IsReady ? 1 : 0);

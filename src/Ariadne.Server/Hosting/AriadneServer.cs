@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Ariadne.Server.Admin;
 using Ariadne.Server.Configuration;
 using Ariadne.Server.Health;
 using Ariadne.Server.Ingest;
@@ -90,6 +91,8 @@ internal static class AriadneServer
         services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
         services.AddHostedService<StorageService>();
+        services.AddHostedService<BlockFlushService>();
+        services.AddSingleton<AdminApi>();
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
@@ -113,6 +116,7 @@ internal static class AriadneServer
         var tempo = app.Services.GetRequiredService<TempoApi>();
         var health = app.Services.GetRequiredService<HealthEndpoints>();
         var metrics = app.Services.GetRequiredService<MetricsEndpoint>();
+        var admin = app.Services.GetRequiredService<AdminApi>();
 
         app.MapPost(OtlpGrpcReceiver.ExportPath, grpc.HandleAsync).WithMetadata(new ListenerPortMetadata(grpcPort));
         app.MapPost(OtlpHttpReceiver.TracesPath, http.HandleAsync).WithMetadata(new ListenerPortMetadata(httpPort));
@@ -122,6 +126,7 @@ internal static class AriadneServer
         app.MapGet("/health/live", HealthEndpoints.LiveAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/metrics", metrics.WriteAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapPost("/api/admin/flush", admin.FlushAsync).WithMetadata(new ListenerPortMetadata(queryPort));
 
         app.MapGet("/api/traces/{traceId}", context => tempo.GetTraceV1Async(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(tempoPort));

@@ -40,6 +40,25 @@ public sealed class ConfigLoaderTests
         Assert.Equal("/var/lib/ariadne", options.Storage.Path);
     }
 
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("250ms", 250)]
+    [InlineData("00:02:00", 120_000)]
+    public void Parse_Durations_AcceptCollectorAndTimeSpanForms(string text, int milliseconds)
+    {
+        var options = ConfigLoader.Parse($"storage:\n  block:\n    max_duration: {text}\n", "ariadne.yaml");
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options.Storage.Block.MaxDuration);
+    }
+
+    [Fact]
+    public void Parse_BadDuration_NamesTheLine()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("storage:\n  block:\n    max_duration: five minutes\n", "ariadne.yaml"));
+        Assert.StartsWith("ariadne.yaml:3:19: expected a duration", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_UnknownKey_NamesKeyLineAndColumn()
     {

@@ -59,11 +59,33 @@ public sealed class CrashRecoveryTests
                 }
             })).ToArray();
 
+            // Block cuts run alongside ingest, so kills also land during flushes.
+            var flusher = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var flushed = await client.PostAsync(new Uri(server.QueryEndpoint, "/api/admin/flush"), null);
+                        await Task.Delay(120);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return;
+                    }
+                    catch (TaskCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+
             // Kill while requests are in flight, after a varying amount of acknowledged work.
             await Task.Delay(400 + (round * 350));
             await server.KillAsync();
             await stop.CancelAsync();
             await Task.WhenAll(senders);
+            await flusher;
         }
 
         Assert.True(acknowledged.Count > 20, $"too little was acknowledged to prove anything ({acknowledged.Count} traces)");

@@ -1,0 +1,11 @@
+namespace Ariadne.Server.Configuration;
+
+/// <summary>When the head is cut into a block.</summary>
+internal sealed class BlockOptions
+{
+    /// <summary>Cut when the head holds this many spans.</summary>
+    public long MaxHeadSpans { get; set; } = 1_000_000;
+
+    /// <summary>Cut at least this often while the head holds spans.</summary>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.Serialization;
+
+namespace Ariadne.Server.Configuration;
+
+/// <summary>
+/// Durations as Collector configs write them (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1h30m</c>),
+/// or as .NET time spans (<c>00:05:00</c>).
+/// </summary>
+internal sealed class DurationYamlConverter : IYamlTypeConverter
+{
+    public bool Accepts(Type type) => type == typeof(TimeSpan);
+
+    public object? ReadYaml(IParser parser, Type type, ObjectDeserializer rootDeserializer)
+    {
+        var scalar = parser.Consume<Scalar>();
+        if (TryParse(scalar.Value, out var value))
+        {
+            return value;
+        }
+
+        throw new YamlException(scalar.Start, scalar.End, $"expected a duration such as 30s, 5m or 1h, got '{scalar.Value}'");
+    }
+
+    public void WriteYaml(IEmitter emitter, object? value, Type type, ObjectSerializer serializer) =>
+        emitter.Emit(new Scalar(((TimeSpan)value!).ToString("c", CultureInfo.InvariantCulture)));
+
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+        }
+
+        var rest = text.AsSpan().Trim();
+        var total = 0.0;
+        while (!rest.IsEmpty)
+        {
+            var digits = 0;
+            while (digits < rest.Length && (char.IsAsciiDigit(rest[digits]) || rest[digits] == '.'))
+            {
+                digits++;
+            }
+
+            if (digits == 0 || !double.TryParse(rest[..digits], NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            {
+                return false;
+            }
+
+            rest = rest[digits..];
+            var unit = 0;
+            while (unit < rest.Length && char.IsAsciiLetter(rest[unit]))
+            {
+                unit++;
+            }
+
+            double? milliseconds = rest[..unit] switch
+            {
+                "ns" => number / 1_000_000,
+                "us" or "µs" => number / 1_000,
+                "ms" => number,
+                "s" => number * 1_000,
+                "m" => number * 60_000,
+                "h" => number * 3_600_000,
+                _ => null,
+            };
+            if (milliseconds is null)
+            {
+                return false;
+            }
+
+            total += milliseconds.Value;
+            rest = rest[unit..];
+        }
+
+        value = TimeSpan.FromMilliseconds(total);
+        return true;
+    }
+}
