@@ -10,6 +10,7 @@ internal static class Program
         var root = new RootCommand("Ariadne: a distributed tracing backend for OpenTelemetry.");
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(FlushCommand.Create());
+        root.Subcommands.Add(FsckCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -63,4 +63,31 @@ public sealed class FlushTests
         Assert.Equal(0, process.ExitCode);
         Assert.Contains("\"spans\":2", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task FsckCommand_OnAStoppedServersData_FindsNoDamage()
+    {
+        using var directory = new TempDirectory();
+        await using (var server = await LoopbackServer.StartAsync(dataDirectory: directory.Path))
+        {
+            using var content = new ByteArrayContent(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(3)));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            using var posted = await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
+            using var flushed = await server.Query.PostAsync(new Uri(server.QueryEndpoint, "/api/admin/flush"), null);
+            Assert.Equal(HttpStatusCode.OK, flushed.StatusCode);
+        }
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "ariadne.dll"), "fsck", "--data-dir", directory.Path })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("1 blocks", output, StringComparison.Ordinal);
+        Assert.Contains("no damage found", output, StringComparison.Ordinal);
+    }
 }
