@@ -218,6 +218,159 @@ internal sealed class SpanStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Merges small blocks into one: spans deduplicated, traces split across blocks joined. Inputs are
+    /// the oldest blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it.
+    /// Memory use is bounded by that size. Returns the merged block, or null when there was nothing to merge.
+    /// </summary>
+    public async Task<BlockMeta?> CompactAsync(long maxBlockBytes, int minInputs = 2, CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var candidates = Volatile.Read(ref _blocks)
+                .Where(b => BlockBytes(b) < maxBlockBytes / 2)
+                .OrderBy(b => b.Meta.MinStartTimeUnixNano)
+                .ToList();
+            var inputs = new List<BlockReaderV1>();
+            long total = 0;
+            foreach (var block in candidates)
+            {
+                if (total + BlockBytes(block) > maxBlockBytes)
+                {
+                    break;
+                }
+
+                inputs.Add(block);
+                total += BlockBytes(block);
+            }
+
+            if (inputs.Count < Math.Max(2, minInputs))
+            {
+                return null;
+            }
+
+            var spans = new List<SpanRef>();
+            var seen = new HashSet<(TraceId, SpanId)>();
+            foreach (var block in inputs)
+            {
+                try
+                {
+                    foreach (var page in block.ReadAllPages())
+                    {
+                        for (var i = 0; i < page.SpanCount; i++)
+                        {
+                            ref readonly var row = ref page.Spans[i];
+                            if (seen.Add((row.TraceId, row.SpanId)))
+                            {
+                                spans.Add(new SpanRef(page, i));
+                            }
+                        }
+                    }
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException)
+                {
+                    // A damaged input is quarantined and left out; the others are still merged.
+                    QuarantineAtRuntime(block);
+                    return null;
+                }
+            }
+
+            var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
+            BlockMeta meta;
+            try
+            {
+                meta = BlockWriterV1.Write(_options.Device, blocksRoot, _options.Tenant, spans, _options.Codec);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StorageUnavailableException($"compacted block could not be written: {e.Message}", e);
+            }
+
+            var merged = BlockReaderV1.Open(_options.Device, Path.Combine(blocksRoot, meta.BlockId.ToString("N")));
+
+            // The merged block is visible before its inputs go, so no read misses the spans.
+            lock (_blocksLock)
+            {
+                Volatile.Write(ref _blocks, [.. _blocks.Where(b => !inputs.Contains(b)), merged]);
+            }
+
+            Retire(inputs);
+            return meta;
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes blocks whose newest span is older than <paramref name="maxAge"/>, then the oldest blocks
+    /// while all blocks together exceed <paramref name="maxBytes"/> (0 = no size cap). Returns how many went.
+    /// </summary>
+    public async Task<int> ApplyRetentionAsync(TimeSpan maxAge, long maxBytes, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            var cutoff = (ulong)Math.Max(0, (now - maxAge).ToUnixTimeMilliseconds()) * 1_000_000UL;
+            var byAge = Volatile.Read(ref _blocks).OrderBy(b => b.Meta.MaxEndTimeUnixNano).ToList();
+            var expired = byAge.Where(b => b.Meta.MaxEndTimeUnixNano < cutoff).ToList();
+            var kept = byAge.Except(expired).ToList();
+            var total = kept.Sum(BlockBytes);
+            while (maxBytes > 0 && total > maxBytes && kept.Count > 0)
+            {
+                expired.Add(kept[0]);
+                total -= BlockBytes(kept[0]);
+                kept.RemoveAt(0);
+            }
+
+            if (expired.Count == 0)
+            {
+                return 0;
+            }
+
+            lock (_blocksLock)
+            {
+                Volatile.Write(ref _blocks, [.. _blocks.Where(b => !expired.Contains(b))]);
+            }
+
+            Retire(expired);
+            return expired.Count;
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private static long BlockBytes(BlockReaderV1 block) => block.Meta.DataBytes + block.Meta.IndexBytes + block.Meta.BloomBytes;
+
+    /// <summary>
+    /// Deletes blocks no longer listed. Reads that took the old list may still be using a reader, so
+    /// readers close a little later; on Linux the open file stays readable after it is deleted.
+    /// </summary>
+    private void Retire(List<BlockReaderV1> blocks)
+    {
+        foreach (var block in blocks)
+        {
+            _options.Device.DeleteDirectory(block.Directory);
+        }
+
+        _options.Device.SyncDirectory(Path.Combine(_options.DataDirectory, BlocksDirectory));
+        _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(
+            _ =>
+            {
+                foreach (var block in blocks)
+                {
+                    block.Dispose();
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
     private void Restore(ITraceIndex flushed)
     {
         var head = Volatile.Read(ref _head);
@@ -243,6 +396,10 @@ internal sealed class SpanStore : IAsyncDisposable
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
                 QuarantineAtRuntime(block);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Retired while this read ran (compaction or retention); a newer list has its replacement.
             }
         }
 

@@ -93,6 +93,26 @@ internal static class ConfigLoader
             errors.Add("storage.block.max_duration: expected a positive duration such as 00:05:00");
         }
 
+        if (options.Storage.Compaction.MaxBlockBytes < 1024 * 1024)
+        {
+            errors.Add("storage.compaction.max_block_bytes: expected at least 1048576");
+        }
+
+        if (options.Storage.Compaction.MinBlocks < 2)
+        {
+            errors.Add("storage.compaction.min_blocks: expected at least 2");
+        }
+
+        if (options.Storage.Compaction.Interval <= TimeSpan.Zero || options.Storage.Retention.MaxAge <= TimeSpan.Zero)
+        {
+            errors.Add("storage.compaction.interval and storage.retention.max_age: expected positive durations");
+        }
+
+        if (options.Storage.Retention.MaxBytes < 0)
+        {
+            errors.Add("storage.retention.max_bytes: expected 0 (no cap) or a positive number of bytes");
+        }
+
         CheckTls(errors, "receivers.otlp.protocols.grpc.tls", options.Receivers.Otlp.Protocols.Grpc.Tls);
         CheckTls(errors, "receivers.otlp.protocols.http.tls", options.Receivers.Otlp.Protocols.Http.Tls);
         CheckTls(errors, "query.tls", options.Query.Tls);

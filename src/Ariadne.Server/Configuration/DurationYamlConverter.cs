@@ -6,7 +6,8 @@ using YamlDotNet.Serialization;
 namespace Ariadne.Server.Configuration;
 
 /// <summary>
-/// Durations as Collector configs write them (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1h30m</c>),
+/// Durations as Collector configs write them (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1h30m</c>,
+/// and <c>14d</c> for retention),
 /// or as .NET time spans (<c>00:05:00</c>).
 /// </summary>
 internal sealed class DurationYamlConverter : IYamlTypeConverter
@@ -70,6 +71,7 @@ internal sealed class DurationYamlConverter : IYamlTypeConverter
                 "s" => number * 1_000,
                 "m" => number * 60_000,
                 "h" => number * 3_600_000,
+                "d" => number * 86_400_000,
                 _ => null,
             };
             if (milliseconds is null)

@@ -9,4 +9,8 @@ internal sealed class StorageOptions
     public int WalSegmentSizeMib { get; set; } = 64;
 
     public BlockOptions Block { get; set; } = new();
+
+    public CompactionOptions Compaction { get; set; } = new();
+
+    public RetentionOptions Retention { get; set; } = new();
 }

@@ -91,7 +91,7 @@ internal static class AriadneServer
         services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
         services.AddHostedService<StorageService>();
-        services.AddHostedService<BlockFlushService>();
+        services.AddHostedService<StorageMaintenanceService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();

@@ -1,0 +1,92 @@
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Ingest;
+using Ariadne.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ariadne.Server.Hosting;
+
+/// <summary>
+/// Keeps storage bounded: cuts the head into a block when it holds more than
+/// <c>storage.block.max_head_spans</c> spans or has not been cut for <c>storage.block.max_duration</c>;
+/// merges small blocks every <c>storage.compaction.interval</c>; applies retention by age and size.
+/// </summary>
+internal sealed partial class StorageMaintenanceService : BackgroundService
+{
+    private readonly StoreProvider _stores;
+    private readonly StorageOptions _options;
+    private readonly ILogger<StorageMaintenanceService> _logger;
+
+    public StorageMaintenanceService(StoreProvider stores, AriadneOptions options, ILogger<StorageMaintenanceService> logger)
+    {
+        _stores = stores;
+        _options = options.Storage;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        SpanStore store;
+        try
+        {
+            store = await _stores.Opened.WaitAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return; // the storage service has logged why
+        }
+
+        var clock = TimeProvider.System;
+        var lastCut = clock.GetTimestamp();
+        var lastCompaction = clock.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var head = store.Statistics.HeadSpans;
+                if (head > 0 && (head >= _options.Block.MaxHeadSpans || clock.GetElapsedTime(lastCut) >= _options.Block.MaxDuration))
+                {
+                    var meta = await store.FlushAsync(stoppingToken);
+                    lastCut = clock.GetTimestamp();
+                    if (meta is not null)
+                    {
+                        LogCut(_logger, meta.BlockId, meta.SpanCount, meta.DataBytes);
+                    }
+                }
+
+                if (clock.GetElapsedTime(lastCompaction) >= _options.Compaction.Interval)
+                {
+                    lastCompaction = clock.GetTimestamp();
+                    var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, stoppingToken);
+                    if (merged is not null)
+                    {
+                        LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);
+                    }
+
+                    var removed = await store.ApplyRetentionAsync(_options.Retention.MaxAge, _options.Retention.MaxBytes, clock.GetUtcNow(), stoppingToken);
+                    if (removed > 0)
+                    {
+                        LogRetention(_logger, removed);
+                    }
+                }
+            }
+            catch (StorageUnavailableException e)
+            {
+                LogMaintenanceFailed(_logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cut block {BlockId:N}: {Spans} spans, {Bytes} bytes")]
+    private static partial void LogCut(ILogger logger, Guid blockId, long spans, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compacted into block {BlockId:N}: {Spans} spans, {Bytes} bytes")]
+    private static partial void LogCompacted(ILogger logger, Guid blockId, long spans, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed {Blocks} block(s)")]
+    private static partial void LogRetention(ILogger logger, int blocks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage maintenance failed; the spans stay where they were and it is retried")]
+    private static partial void LogMaintenanceFailed(ILogger logger, Exception exception);
+}

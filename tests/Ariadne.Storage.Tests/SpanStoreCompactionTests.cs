@@ -1,0 +1,103 @@
+using Ariadne.Model;
+using Ariadne.Storage.IO;
+
+namespace Ariadne.Storage.Tests;
+
+public class SpanStoreCompactionTests
+{
+    [Fact]
+    public async Task CompactAsync_SmallBlocks_MergeIntoOneWithSplitTracesJoinedAndDuplicatesDropped()
+    {
+        using var dir = new TempDirectory();
+        await using (var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path }))
+        {
+            for (var round = 0; round < 4; round++)
+            {
+                // Trace 9/9 gets two new spans per block and one repeated span.
+                await store.AppendAsync(TestBatches.Create(new TraceId(9, 9), 2, firstSpanId: (ulong)(10 + (round * 2))));
+                await store.AppendAsync(TestBatches.Create(new TraceId(9, 9), 1, firstSpanId: 1));
+                await store.AppendAsync(TestBatches.Create(new TraceId(8, (ulong)round + 1), 3));
+                await store.FlushAsync();
+            }
+
+            Assert.Equal(4, store.Statistics.Blocks);
+            var merged = await store.CompactAsync(maxBlockBytes: 64L << 20);
+            Assert.NotNull(merged);
+            Assert.Equal(1, store.Statistics.Blocks);
+            Assert.Equal(9 + 12, merged.SpanCount);
+            Assert.Single(Directory.GetDirectories(Path.Combine(dir.Path, SpanStore.BlocksDirectory)));
+            Assert.True(store.TryGetTrace(new TraceId(9, 9), out var joined));
+            Assert.Equal(9, joined.SpanCount);
+            Assert.Null(await store.CompactAsync(maxBlockBytes: 64L << 20));
+        }
+
+        await using var reopened = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        Assert.True(reopened.TryGetTrace(new TraceId(8, 3), out var other));
+        Assert.Equal(3, other.SpanCount);
+    }
+
+    [Fact]
+    public async Task CompactAsync_BlocksOverHalfTheLimit_AreLeftAlone()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(7, (ulong)i + 1), 200));
+            await store.FlushAsync();
+        }
+
+        Assert.Null(await store.CompactAsync(maxBlockBytes: 1024));
+        Assert.Equal(3, store.Statistics.Blocks);
+    }
+
+    [Fact]
+    public async Task ApplyRetentionAsync_RemovesExpiredThenOldestOverTheSizeCap()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+
+        // TestBatches' spans start at 1,000 ns after the epoch: expired for any sensible age.
+        await store.AppendAsync(TestBatches.Create(new TraceId(1, 1), 5));
+        await store.FlushAsync();
+        Assert.Equal(1, await store.ApplyRetentionAsync(TimeSpan.FromDays(14), 0, DateTimeOffset.UtcNow));
+        Assert.Equal(0, store.Statistics.Blocks);
+        Assert.False(store.TryGetTrace(new TraceId(1, 1), out _));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(2, (ulong)i + 1), 20));
+            await store.FlushAsync();
+        }
+
+        var blockBytes = store.Statistics.BlockBytes;
+        var removed = await store.ApplyRetentionAsync(TimeSpan.FromDays(365 * 100), (blockBytes * 2 / 3) + 1, DateTimeOffset.UtcNow);
+        Assert.Equal(1, removed);
+        Assert.Equal(2, store.Statistics.Blocks);
+        Assert.False(store.TryGetTrace(new TraceId(2, 1), out _));
+        Assert.True(store.TryGetTrace(new TraceId(2, 3), out _));
+    }
+
+    [Fact]
+    public async Task FlushAsync_DiskFullWhileWritingTheBlock_KeepsTheSpansAndSucceedsLater()
+    {
+        using var dir = new TempDirectory();
+        var device = new FaultInjectingDevice(FileSystemDevice.Instance);
+        await using (var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path, Device = device }))
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(3, 3), 10));
+            device.DiskFull = true;
+            await Assert.ThrowsAsync<StorageUnavailableException>(() => store.FlushAsync());
+            Assert.True(store.TryGetTrace(new TraceId(3, 3), out var during));
+            Assert.Equal(10, during.SpanCount);
+            device.DiskFull = false;
+            Assert.NotNull(await store.FlushAsync());
+            Assert.True(store.TryGetTrace(new TraceId(3, 3), out var after));
+            Assert.Equal(10, after.SpanCount);
+        }
+
+        await using var reopened = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        Assert.True(reopened.TryGetTrace(new TraceId(3, 3), out var restarted));
+        Assert.Equal(10, restarted.SpanCount);
+    }
+}
