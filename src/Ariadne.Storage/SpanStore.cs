@@ -30,11 +30,13 @@ internal sealed class SpanStore : IAsyncDisposable
     private ITraceIndex? _beingFlushed;
     private BlockReaderV1[] _blocks;
     private long _failedAppends;
+    private long _recordsRejected;
     private long _quarantined;
     private long _incompleteBlocksRemoved;
 
-    private SpanStore(SpanStoreOptions options, IngestLog log, ITraceIndex head, BlockReaderV1[] blocks, LogReplayResult replay, long quarantined, long incomplete)
+    private SpanStore(SpanStoreOptions options, IngestLog log, ITraceIndex head, BlockReaderV1[] blocks, LogReplayResult replay, long quarantined, long incomplete, long recordsRejected)
     {
+        _recordsRejected = recordsRejected;
         _options = options;
         _log = log;
         _head = head;
@@ -73,6 +75,8 @@ internal sealed class SpanStore : IAsyncDisposable
                 BlockBytes = blockBytes,
                 BlocksQuarantined = Interlocked.Read(ref _quarantined),
                 IncompleteBlocksRemoved = _incompleteBlocksRemoved,
+                RecordsRejected = Interlocked.Read(ref _recordsRejected),
+                CorruptLogRegions = _replay.CorruptRegions,
             };
         }
     }
@@ -85,12 +89,16 @@ internal sealed class SpanStore : IAsyncDisposable
             var (blocks, quarantined, incomplete) = OpenBlocks(options);
             var head = new InMemoryTraceIndex();
             SpanStore? store = null;
+            long rejected = 0;
             var log = IngestLog.Open(
                 new IngestLogOptions
                 {
                     Directory = Path.Combine(options.DataDirectory, WalDirectory),
                     Device = device,
                     SegmentSizeBytes = options.SegmentSizeBytes,
+                    MaxGroupCommitDelay = options.MaxGroupCommitDelay ?? TimeSpan.Zero,
+                    MaxQueuedAppends = options.MaxQueuedAppends,
+                    MaxRecordBytes = options.MaxRecordBytes,
                 },
                 (sequence, kind, payload) =>
                 {
@@ -99,10 +107,16 @@ internal sealed class SpanStore : IAsyncDisposable
                     {
                         head.Add(batch!);
                     }
+                    else
+                    {
+                        // Checksums matched, so the bytes are as written: a writer bug or a newer format.
+                        // Counted and skipped rather than failing the whole store.
+                        rejected++;
+                    }
                 },
                 out var replay,
                 state => Volatile.Read(ref store!._head).Add((SpanBatch)state!));
-            store = new SpanStore(options, log, head, blocks, replay, quarantined, incomplete);
+            store = new SpanStore(options, log, head, blocks, replay, quarantined, incomplete, rejected);
             return store;
         }, cancellationToken);
     }
@@ -204,12 +218,7 @@ internal sealed class SpanStore : IAsyncDisposable
             }
 
             Volatile.Write(ref _beingFlushed, null);
-            foreach (var segment in closed)
-            {
-                _options.Device.DeleteFile(segment);
-            }
-
-            _options.Device.SyncDirectory(Path.Combine(_options.DataDirectory, WalDirectory));
+            _log.DeleteSegments(closed);
             return meta;
         }
         finally

@@ -11,6 +11,12 @@ internal sealed record StorageStatistics(
     TimeSpan LastFsyncDuration,
     long FailedAppends)
 {
+    /// <summary>Log records that passed their checksums but did not decode into a valid batch; skipped on replay.</summary>
+    public long RecordsRejected { get; init; }
+
+    /// <summary>Damaged stretches of the log followed by valid records (corruption, not a crash): skipped, kept on disk.</summary>
+    public long CorruptLogRegions { get; init; }
+
     /// <summary>Spans not yet written into a block.</summary>
     public long HeadSpans { get; init; }
 

@@ -39,7 +39,10 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
         var clock = TimeProvider.System;
         var lastCut = clock.GetTimestamp();
         var lastCompaction = clock.GetTimestamp();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        // Check often enough for the shortest configured period, but no more than every 50 ms.
+        var shortest = _options.Block.MaxDuration < _options.Compaction.Interval ? _options.Block.MaxDuration : _options.Compaction.Interval;
+        var tick = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 2, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        using var timer = new PeriodicTimer(tick);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

@@ -9,13 +9,17 @@ namespace Ariadne.Storage.Log;
 /// <summary>
 /// The append-only ingest log. Any number of callers append concurrently; one writer takes everything
 /// queued, writes it and fsyncs once (group commit), and only then completes the callers' tasks, so an
-/// acknowledged record is always on disk. After a failed write or fsync the log cuts back to its last
-/// durable byte (or, if even that fails, abandons the segment for a new one), so a half-written record
-/// is never followed by good ones.
+/// acknowledged record is always on disk. After a failed write or fsync the log cuts the segment back
+/// to its last durable byte before it writes anything else, so a half-written record is never
+/// followed by good ones.
 /// </summary>
 internal sealed class IngestLog : IAsyncDisposable
 {
     public const string SegmentPattern = "*.wal";
+
+    private const string SegmentExtension = ".wal";
+    private const string SequenceFormat = "D20";
+    private const int InitialReplayBufferBytes = 64 * 1024;
 
     private readonly IngestLogOptions _options;
     private readonly IStorageDevice _device;
@@ -24,12 +28,15 @@ internal sealed class IngestLog : IAsyncDisposable
     private readonly Action<object?>? _onDurable;
     private IStorageFile? _segment;
     private long _segmentLength;
+    private bool _tailUnknown;
+    private bool _directoryUnsynced;
     private long _nextSequence;
+    private long _logBytes;
     private long _fsyncCount;
     private long _lastFsyncTicks;
     private long _failedGroups;
 
-    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, Action<object?>? onDurable)
+    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, long logBytes, Action<object?>? onDurable)
     {
         _options = options;
         _onDurable = onDurable;
@@ -37,6 +44,7 @@ internal sealed class IngestLog : IAsyncDisposable
         _nextSequence = nextSequence;
         _segment = lastSegment;
         _segmentLength = lastSegment?.Length ?? 0;
+        _logBytes = logBytes;
         _queue = Channel.CreateBounded<PendingAppend>(new BoundedChannelOptions(options.MaxQueuedAppends)
         {
             SingleReader = true,
@@ -51,26 +59,17 @@ internal sealed class IngestLog : IAsyncDisposable
 
     public long FailedGroups => Interlocked.Read(ref _failedGroups);
 
-    public long SizeBytes
-    {
-        get
-        {
-            long total = 0;
-            foreach (var file in _device.ListFiles(_options.Directory, SegmentPattern))
-            {
-                total += new FileInfo(file).Length;
-            }
-
-            return total;
-        }
-    }
+    /// <summary>Bytes in all segments not yet deleted.</summary>
+    public long SizeBytes => Interlocked.Read(ref _logBytes);
 
     /// <summary>
-    /// Opens the log, handing every valid record to <paramref name="replay"/> in order. A record that
-    /// fails its checks ends its segment: the rest of that segment is cut off and counted, never a crash.
+    /// Opens the log, handing every valid record to <paramref name="replay"/> in order (see
+    /// <see cref="SegmentScanner"/> for what happens to damaged records). Torn tails are cut off here.
     /// </summary>
     /// <param name="options">Where and how to keep the log.</param>
-    /// <param name="replay">Receives every valid record on open, in order.</param>
+    /// <param name="replay">
+    /// Receives every valid record on open, in order. The payload memory is reused once the call returns.
+    /// </param>
     /// <param name="result">What replay found.</param>
     /// <param name="onDurable">
     /// Called on the writer, for each appended record's state, after its fsync and before its caller is
@@ -82,70 +81,69 @@ internal sealed class IngestLog : IAsyncDisposable
         out LogReplayResult result,
         Action<object?>? onDurable = null)
     {
+        if (options.MaxRecordBytes is <= LogRecordHeader.Size or > LogRecordHeader.MaxPayloadLength)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(options), $"MaxRecordBytes must be between {LogRecordHeader.Size + 1} and {LogRecordHeader.MaxPayloadLength}");
+        }
+
         var device = options.Device;
         device.CreateDirectory(options.Directory);
         var segments = device.ListFiles(options.Directory, SegmentPattern);
-        long records = 0, torn = 0, truncatedBytes = 0, nextSequence = 0;
+        long records = 0, torn = 0, truncatedBytes = 0, corrupt = 0, skipped = 0, logBytes = 0;
+        long lastSequence = -1;
+        long nextSequence = 0;
         IStorageFile? last = null;
-        for (var i = 0; i < segments.Count; i++)
+        var payloadBuffer = ArrayPool<byte>.Shared.Rent(InitialReplayBufferBytes);
+        try
         {
-            var file = device.OpenOrCreate(segments[i]);
-            var (count, goodLength, lastSequence) = ReplaySegment(file, replay);
-            records += count;
-            if (lastSequence >= nextSequence)
+            for (var i = 0; i < segments.Count; i++)
             {
-                nextSequence = lastSequence + 1;
-            }
+                var file = device.OpenOrCreate(segments[i]);
+                try
+                {
+                    var scan = SegmentScanner.Scan(file, lastSequence, replay, ref payloadBuffer);
+                    records += scan.Records;
+                    lastSequence = scan.LastSequence;
+                    corrupt += scan.CorruptRegions;
+                    skipped += scan.CorruptBytesSkipped;
+                    var length = file.Length;
+                    if (scan.GoodLength < length)
+                    {
+                        torn++;
+                        truncatedBytes += length - scan.GoodLength;
+                        file.SetLength(scan.GoodLength);
+                        file.Flush();
+                    }
 
-            if (goodLength < file.Length)
-            {
-                torn++;
-                truncatedBytes += file.Length - goodLength;
-                file.SetLength(goodLength);
-                file.Flush();
-            }
-
-            if (i == segments.Count - 1)
-            {
-                last = file;
-            }
-            else
-            {
-                file.Dispose();
+                    logBytes += scan.GoodLength;
+                    if (i == segments.Count - 1)
+                    {
+                        // An empty last segment keeps its name; its first record must not sort before it.
+                        nextSequence = Math.Max(lastSequence + 1, FirstSequenceOf(segments[i]));
+                        last = file;
+                        file = null;
+                    }
+                }
+                finally
+                {
+                    file?.Dispose();
+                }
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payloadBuffer);
+        }
 
-        result = new LogReplayResult(records, torn, truncatedBytes, nextSequence);
-        return new IngestLog(options, nextSequence, last, onDurable);
+        result = new LogReplayResult(records, torn, truncatedBytes, nextSequence, corrupt, skipped);
+        return new IngestLog(options, nextSequence, last, logBytes, onDurable);
     }
 
-    private static (long Count, long GoodLength, long LastSequence) ReplaySegment(IStorageFile file, Action<long, ushort, ReadOnlyMemory<byte>> replay)
+    private static long FirstSequenceOf(string path)
     {
-        var length = file.Length;
-        long position = 0, count = 0, lastSequence = -1;
-        Span<byte> header = stackalloc byte[LogRecordHeader.Size];
-        while (length - position >= LogRecordHeader.Size)
-        {
-            if (file.Read(position, header) != LogRecordHeader.Size
-                || !LogRecordHeader.TryRead(header, out var kind, out var payloadLength, out var sequence, out var payloadCrc)
-                || payloadLength > length - position - LogRecordHeader.Size)
-            {
-                break;
-            }
-
-            var payload = new byte[payloadLength];
-            if (file.Read(position + LogRecordHeader.Size, payload) != payloadLength || Crc32C.Compute(payload) != payloadCrc)
-            {
-                break;
-            }
-
-            replay(sequence, kind, payload);
-            count++;
-            lastSequence = sequence;
-            position += LogRecordHeader.Size + payloadLength;
-        }
-
-        return (count, position, lastSequence);
+        var name = Path.GetFileNameWithoutExtension(path.AsSpan());
+        var digits = name.IndexOf('-') is var dash and >= 0 ? name[..dash] : name;
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence : 0;
     }
 
     /// <summary>
@@ -158,9 +156,9 @@ internal sealed class IngestLog : IAsyncDisposable
     /// <summary>As <see cref="AppendAsync(ushort, int, SpanAction{byte, int}, CancellationToken)"/>, handing <paramref name="state"/> to the durability callback.</summary>
     public async ValueTask<long> AppendAsync(ushort kind, int payloadLength, SpanAction<byte, int> writePayload, object? state, CancellationToken cancellationToken)
     {
-        if (payloadLength > LogRecordHeader.MaxPayloadLength)
+        if (payloadLength < 0 || payloadLength > _options.MaxRecordBytes - LogRecordHeader.Size)
         {
-            throw new StorageUnavailableException($"record of {payloadLength} bytes is larger than the log accepts");
+            ThrowHelper.ThrowUnavailable($"record of {payloadLength} bytes is larger than the log accepts ({_options.MaxRecordBytes} bytes with its header)");
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(LogRecordHeader.Size + payloadLength);
@@ -176,7 +174,7 @@ internal sealed class IngestLog : IAsyncDisposable
             }
             catch (ChannelClosedException e)
             {
-                throw new StorageUnavailableException("the ingest log is closed", e);
+                ThrowHelper.ThrowUnavailable("the ingest log is closed", e.InnerException ?? e);
             }
 
             // Once queued, the append completes or fails with its group; cancelling would not un-write it.
@@ -192,9 +190,10 @@ internal sealed class IngestLog : IAsyncDisposable
     /// <summary>
     /// Closes the current segment: every record appended before this call is in a closed segment and
     /// every later one in a new segment. <paramref name="atRoll"/> runs on the writer at that instant.
-    /// Returns the closed segments, which the caller may delete once their content is stored elsewhere.
+    /// Returns the closed segments, which the caller may pass to <see cref="DeleteSegments"/> once their
+    /// content is stored elsewhere.
     /// </summary>
-    public async ValueTask<IReadOnlyList<string>> RollAsync(Action atRoll, CancellationToken cancellationToken = default)
+    public async ValueTask<ClosedSegments> RollAsync(Action atRoll, CancellationToken cancellationToken = default)
     {
         var control = new PendingAppend([], 0) { Roll = atRoll };
         try
@@ -203,71 +202,117 @@ internal sealed class IngestLog : IAsyncDisposable
         }
         catch (ChannelClosedException e)
         {
-            throw new StorageUnavailableException("the ingest log is closed", e);
+            ThrowHelper.ThrowUnavailable("the ingest log is closed", e.InnerException ?? e);
         }
 
         await control.Completion.Task.ConfigureAwait(false);
-        return control.ClosedSegments;
+        return control.Closed;
+    }
+
+    /// <summary>Deletes segments returned by <see cref="RollAsync"/> and makes the deletion durable.</summary>
+    public void DeleteSegments(ClosedSegments closed)
+    {
+        foreach (var segment in closed.Paths)
+        {
+            _device.DeleteFile(segment);
+        }
+
+        Interlocked.Add(ref _logBytes, -closed.Bytes);
+        _device.SyncDirectory(_options.Directory);
     }
 
     private async Task WriteLoopAsync()
     {
         var group = new List<PendingAppend>();
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            var bytes = 0L;
-            PendingAppend? roll = null;
-            while (bytes < _options.MaxGroupBytes && reader.TryPeek(out var next))
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                if (next.Roll is not null)
+                var bytes = TakeQueued(reader, group, 0, out var roll);
+                if (group.Count > 0 && roll is null && bytes < _options.MaxGroupBytes && _options.MaxGroupCommitDelay > TimeSpan.Zero)
                 {
-                    // A roll ends the group: records queued before it go to the old segment.
-                    if (group.Count == 0)
-                    {
-                        reader.TryRead(out roll);
-                    }
-
-                    break;
+                    // One bounded wait per group: more appends share the fsync, and none waits longer than this.
+                    await Task.Delay(_options.MaxGroupCommitDelay).ConfigureAwait(false);
+                    bytes = TakeQueued(reader, group, bytes, out _);
                 }
 
-                if (reader.TryRead(out var item))
+                if (group.Count > 0)
                 {
-                    group.Add(item);
-                    bytes += item.Length;
+                    WriteGroup(group, bytes);
+                    group.Clear();
+                }
+
+                if (roll is not null)
+                {
+                    Roll(roll);
                 }
             }
-
-            if (group.Count > 0)
+        }
+        catch (Exception e)
+        {
+            // A bug here must not leave callers waiting forever: refuse what is queued and all that follows.
+            var failure = new StorageUnavailableException($"ingest log writer stopped: {e.Message}", e);
+            _queue.Writer.TryComplete(failure);
+            foreach (var item in group)
             {
-                WriteGroup(group, bytes);
-                group.Clear();
+                item.Completion.TrySetException(failure);
             }
 
-            if (roll is not null)
+            while (reader.TryRead(out var item))
             {
-                Roll(roll);
+                item.Completion.TrySetException(failure);
+            }
+        }
+        finally
+        {
+            _segment?.Dispose();
+            _segment = null;
+        }
+    }
+
+    /// <summary>Moves queued appends into the group, stopping at a roll (taken only when the group is empty).</summary>
+    private long TakeQueued(ChannelReader<PendingAppend> reader, List<PendingAppend> group, long bytes, out PendingAppend? roll)
+    {
+        roll = null;
+        while (bytes < _options.MaxGroupBytes && reader.TryPeek(out var next))
+        {
+            if (next.Roll is not null)
+            {
+                // A roll ends the group: records queued before it go to the old segment.
+                if (group.Count == 0)
+                {
+                    reader.TryRead(out roll);
+                }
+
+                break;
+            }
+
+            if (reader.TryRead(out var item))
+            {
+                group.Add(item);
+                bytes += item.Length;
             }
         }
 
-        _segment?.Dispose();
-        _segment = null;
+        return bytes;
     }
 
     private void WriteGroup(List<PendingAppend> group, long bytes)
     {
-        var start = _segmentLength;
         var firstSequence = _nextSequence;
+        long written;
         try
         {
+            RepairTail();
             if (_segment is null || (_segmentLength > 0 && _segmentLength + bytes > _options.SegmentSizeBytes))
             {
-                StartSegment(firstSequence);
-                start = 0;
+                firstSequence = StartSegment(firstSequence);
             }
 
-            var position = start;
+            var position = _segmentLength;
             var sequence = firstSequence;
+            _tailUnknown = true;
             foreach (var item in group)
             {
                 LogRecordHeader.Seal(item.Buffer, sequence++);
@@ -275,27 +320,47 @@ internal sealed class IngestLog : IAsyncDisposable
                 position += item.Length;
             }
 
+            if (_directoryUnsynced)
+            {
+                _device.SyncDirectory(_options.Directory);
+                _directoryUnsynced = false;
+            }
+
             var timer = Stopwatch.StartNew();
             _segment!.Flush();
             Interlocked.Exchange(ref _lastFsyncTicks, timer.Elapsed.Ticks);
             Interlocked.Increment(ref _fsyncCount);
+            _tailUnknown = false;
+            written = position - _segmentLength;
             _segmentLength = position;
             _nextSequence = sequence;
-            sequence = firstSequence;
-            foreach (var item in group)
-            {
-                _onDurable?.Invoke(item.State);
-                item.Completion.TrySetResult(sequence++);
-            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             Interlocked.Increment(ref _failedGroups);
-            CutBack(start);
+            TryRepairTail();
             var failure = new StorageUnavailableException($"ingest log write failed: {e.Message}", e);
             foreach (var item in group)
             {
                 item.Completion.TrySetException(failure);
+            }
+
+            return;
+        }
+
+        Interlocked.Add(ref _logBytes, written);
+        var recordSequence = firstSequence;
+        foreach (var item in group)
+        {
+            try
+            {
+                _onDurable?.Invoke(item.State);
+                item.Completion.TrySetResult(recordSequence++);
+            }
+            catch (Exception e)
+            {
+                // Durable but not taken by the consumer; the caller hears of it, a retry is deduplicated.
+                item.Completion.TrySetException(e);
             }
         }
     }
@@ -304,58 +369,77 @@ internal sealed class IngestLog : IAsyncDisposable
     {
         try
         {
+            // A closed segment must end with a whole record: repair first, or refuse the roll.
+            RepairTail();
             var closed = _device.ListFiles(_options.Directory, SegmentPattern);
+            var bytes = Interlocked.Read(ref _logBytes);
             _segment?.Dispose();
             _segment = null;
             _segmentLength = 0;
             control.Roll!();
-            control.ClosedSegments = closed;
+            control.Closed = new ClosedSegments(closed, bytes);
             control.Completion.TrySetResult(_nextSequence);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             control.Completion.TrySetException(new StorageUnavailableException($"ingest log roll failed: {e.Message}", e));
         }
     }
 
-    /// <summary>Removes whatever part of a failed group reached the file, or abandons the segment.</summary>
-    private void CutBack(long durableLength)
+    /// <summary>
+    /// Cuts the segment back to its last durable byte when a failed group may have left bytes after it.
+    /// Throws while the device still fails; until it succeeds nothing else is written, so no good record
+    /// ever follows a partial one. A fault that clears therefore leaves no trace in the log.
+    /// </summary>
+    private void RepairTail()
     {
-        if (_segment is null)
+        if (!_tailUnknown || _segment is null)
         {
+            _tailUnknown = false;
             return;
         }
 
+        _segment.SetLength(_segmentLength);
+        _segment.Flush();
+        _tailUnknown = false;
+    }
+
+    private void TryRepairTail()
+    {
         try
         {
-            _segment.SetLength(durableLength);
-            _segment.Flush();
-            _segmentLength = durableLength;
+            RepairTail();
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The tail is in an unknown state: stop writing to this file. Replay stops at its torn tail.
-            _segment.Dispose();
-            _segment = null;
+            // Still failing: the next group (or roll) tries again before it writes anything.
         }
     }
 
-    private void StartSegment(long firstSequence)
+    /// <summary>Starts a segment named by the sequence of its first record; returns that sequence.</summary>
+    private long StartSegment(long firstSequence)
     {
         _segment?.Dispose();
         _segment = null;
-        var path = Path.Combine(_options.Directory, firstSequence.ToString("D20", CultureInfo.InvariantCulture) + ".wal");
-        if (_device.FileExists(path))
+        _segmentLength = 0;
+
+        // Names are unique by construction (a name is the next sequence, and the previous segment ended
+        // cleanly); should one exist anyway, never write into it: skip ahead, keeping name order = log order.
+        var existing = _device.ListFiles(_options.Directory, SegmentPattern).Count;
+        var path = SegmentPath(firstSequence);
+        for (var attempt = 0; attempt <= existing && _device.FileExists(path); attempt++)
         {
-            // A segment abandoned after a failure may have this name already; never write after its torn tail.
-            path = Path.Combine(_options.Directory, firstSequence.ToString("D20", CultureInfo.InvariantCulture) + "-" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture) + ".wal");
+            firstSequence++;
+            path = SegmentPath(firstSequence);
         }
 
-        var file = _device.OpenOrCreate(path);
-        _device.SyncDirectory(_options.Directory);
-        _segment = file;
-        _segmentLength = 0;
+        _segment = _device.OpenOrCreate(path);
+        _directoryUnsynced = true;
+        return firstSequence;
     }
+
+    private string SegmentPath(long firstSequence) =>
+        Path.Combine(_options.Directory, firstSequence.ToString(SequenceFormat, CultureInfo.InvariantCulture) + SegmentExtension);
 
     public async ValueTask DisposeAsync()
     {
@@ -382,6 +466,6 @@ internal sealed class IngestLog : IAsyncDisposable
         /// <summary>Set on the control item that closes the current segment.</summary>
         public Action? Roll { get; init; }
 
-        public IReadOnlyList<string> ClosedSegments { get; set; } = [];
+        public ClosedSegments Closed { get; set; } = ClosedSegments.None;
     }
 }

@@ -16,4 +16,16 @@ internal sealed class IngestLogOptions
 
     /// <summary>One group commit writes at most this many bytes before its fsync.</summary>
     public int MaxGroupBytes { get; init; } = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// The largest record an append may build; its buffer is pooled, and this bounds what one caller can
+    /// make the process hold. Reading accepts up to <see cref="LogRecordHeader.MaxPayloadLength"/>.
+    /// </summary>
+    public int MaxRecordBytes { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>
+    /// How long the writer waits, once it has an append, for more to share the fsync. Zero writes as
+    /// soon as the writer is free: appends that queue during an fsync still share the next one.
+    /// </summary>
+    public TimeSpan MaxGroupCommitDelay { get; init; } = TimeSpan.Zero;
 }

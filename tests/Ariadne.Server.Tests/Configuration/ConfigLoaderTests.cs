@@ -65,9 +65,9 @@ public sealed class ConfigLoaderTests
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("""
             storage:
               path: ./data
-              retention: 14d
+              retension: 14d
             """, "ariadne.yaml"));
-        Assert.Equal("ariadne.yaml:3:3: unknown key 'retention'", error.Message);
+        Assert.Equal("ariadne.yaml:3:3: unknown key 'retension'", error.Message);
     }
 
     [Fact]

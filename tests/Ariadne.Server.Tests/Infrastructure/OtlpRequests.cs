@@ -67,7 +67,8 @@ internal static class OtlpRequests
     {
         traceId ??= RandomTraceId();
         var spans = new List<TestSpan>(spanCount);
-        var start = 1_700_000_000_000_000_000UL;
+        // Recent spans: a server applies retention by span time, and would drop years-old test data.
+        var start = (ulong)(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
         var root = RandomSpanId();
         spans.Add(new TestSpan(traceId, root, "root", start, start + 5_000_000));
         for (var i = 1; i < spanCount; i++)

@@ -8,7 +8,7 @@ internal sealed record ServerPorts(int Grpc, int Http, int Query, int Tempo)
         return new ServerPorts(ports[0], ports[1], ports[2], ports[3]);
     }
 
-    public string ConfigYaml(string dataDirectory, string extra = "") => $"""
+    public string ConfigYaml(string dataDirectory, string storageExtra = "") => $"""
         receivers:
           otlp:
             protocols:
@@ -18,9 +18,9 @@ internal sealed record ServerPorts(int Grpc, int Http, int Query, int Tempo)
                 endpoint: 127.0.0.1:{Http}
         storage:
           path: {dataDirectory}
+        {storageExtra}
         query:
           endpoint: 127.0.0.1:{Query}
           tempo_endpoint: 127.0.0.1:{Tempo}
-        {extra}
         """;
 }
