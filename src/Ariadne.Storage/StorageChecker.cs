@@ -1,3 +1,4 @@
+using System.Buffers;
 using Ariadne.Storage.Blocks;
 using Ariadne.Storage.Blocks.V1;
 using Ariadne.Storage.IO;
@@ -18,6 +19,8 @@ internal sealed record StorageCheckReport(int Tenants, long RecordsChecked, int 
 /// </summary>
 internal static class StorageChecker
 {
+    private const int CheckBufferBytes = 64 * 1024;
+
     public static StorageCheckReport Check(string dataDirectory, bool repair, IStorageDevice? device = null)
     {
         device ??= FileSystemDevice.Instance;
@@ -63,51 +66,57 @@ internal static class StorageChecker
     private static long CheckLog(IStorageDevice device, string wal, bool repair, List<string> problems, List<string> repairs)
     {
         long records = 0;
-        foreach (var segment in device.ListFiles(wal, IngestLog.SegmentPattern))
+        long lastSequence = -1;
+        var payloadBuffer = ArrayPool<byte>.Shared.Rent(CheckBufferBytes);
+        try
         {
-            using var file = device.OpenOrCreate(segment);
-            var length = file.Length;
-            long position = 0;
-            var header = new byte[LogRecordHeader.Size];
-            string? damage = null;
-            while (position < length)
+            foreach (var segment in device.ListFiles(wal, IngestLog.SegmentPattern))
             {
-                if (length - position < LogRecordHeader.Size || file.Read(position, header) != LogRecordHeader.Size
-                    || !LogRecordHeader.TryRead(header, out var kind, out var payloadLength, out _, out var crc)
-                    || payloadLength > length - position - LogRecordHeader.Size)
+                using var file = device.OpenOrCreate(segment);
+                var length = file.Length;
+                var inconsistent = 0L;
+                string? firstError = null;
+
+                // The same reading as on start, so fsck and the server agree on what is torn and what is corrupt.
+                var scan = SegmentScanner.Scan(
+                    file,
+                    lastSequence,
+                    (sequence, kind, payload) =>
+                    {
+                        if (kind == LogRecordHeader.SpanBatchKind && !SpanBatchCodec.TryDecode(payload.Span, out _, out var error))
+                        {
+                            inconsistent++;
+                            firstError ??= $"record {sequence} is inconsistent: {error}";
+                        }
+                    },
+                    ref payloadBuffer);
+                records += scan.Records;
+                lastSequence = scan.LastSequence;
+                if (inconsistent > 0)
                 {
-                    damage = $"damaged or torn record header at byte {position}";
-                    break;
+                    problems.Add($"{segment}: {inconsistent} records pass their checksums but do not decode ({firstError}); the server skips them");
                 }
 
-                var payload = new byte[payloadLength];
-                file.Read(position + LogRecordHeader.Size, payload);
-                if (Crc32C.Compute(payload) != crc)
+                if (scan.CorruptRegions > 0)
                 {
-                    damage = $"record at byte {position} fails its checksum";
-                    break;
+                    problems.Add($"{segment}: {scan.CorruptRegions} damaged stretches ({scan.CorruptBytesSkipped} bytes) with valid records after them; kept for inspection");
                 }
 
-                if (kind == LogRecordHeader.SpanBatchKind && !SpanBatchCodec.TryDecode(payload, out _, out var error))
+                if (scan.GoodLength < length)
                 {
-                    damage = $"record at byte {position} is inconsistent: {error}";
-                    break;
+                    problems.Add($"{segment}: damaged or torn tail at byte {scan.GoodLength} ({length - scan.GoodLength} bytes from there on)");
+                    if (repair)
+                    {
+                        file.SetLength(scan.GoodLength);
+                        file.Flush();
+                        repairs.Add($"{segment}: truncated to {scan.GoodLength} bytes");
+                    }
                 }
-
-                records++;
-                position += LogRecordHeader.Size + payloadLength;
             }
-
-            if (damage is not null)
-            {
-                problems.Add($"{segment}: {damage} ({length - position} bytes from there on)");
-                if (repair)
-                {
-                    file.SetLength(position);
-                    file.Flush();
-                    repairs.Add($"{segment}: truncated to {position} bytes");
-                }
-            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payloadBuffer);
         }
 
         return records;
