@@ -1,0 +1,78 @@
+using Ariadne.Model;
+using Ariadne.Storage.Blocks.V1;
+using Ariadne.Storage.Traces;
+
+namespace Ariadne.Storage.Tests.Traces;
+
+public class InMemoryTraceIndexTests
+{
+    [Fact]
+    public void Add_SameSpanIdTwice_KeepsTheFirstCopy()
+    {
+        var index = new InMemoryTraceIndex();
+        var traceId = new TraceId(1, 1);
+        var first = TestBatches.Create(traceId, 2, service: "first");
+        var second = TestBatches.Create(traceId, 3, service: "second");
+        Assert.Equal(2, index.Add(first));
+        Assert.Equal(1, index.Add(second));
+
+        var found = new List<SpanRef>();
+        index.CollectTrace(traceId, found);
+        Assert.Equal(3, found.Count);
+        Assert.Same(first, found[0].Batch);
+        Assert.Same(first, found[1].Batch);
+        Assert.Same(second, found[2].Batch);
+        Assert.Equal(3, index.SpanCount);
+        Assert.Equal(1, index.TraceCount);
+    }
+
+    [Fact]
+    public void Add_SameSpanIdInAnotherTrace_IsADifferentSpan()
+    {
+        var index = new InMemoryTraceIndex();
+        index.Add(TestBatches.Create(new TraceId(1, 1), 2));
+        index.Add(TestBatches.Create(new TraceId(2, 2), 2));
+        Assert.Equal(4, index.SpanCount);
+        Assert.Equal(2, index.TraceCount);
+    }
+
+    [Fact]
+    public async Task Add_ConcurrentWritersAndReaders_CountEverySpanOnce()
+    {
+        var index = new InMemoryTraceIndex();
+        const int Writers = 16;
+        const int BatchesPerWriter = 50;
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            var found = new List<SpanRef>();
+            var reads = 0;
+            do
+            {
+                found.Clear();
+                index.CollectTrace(new TraceId(0, 1), found);
+                Assert.True(found.Count <= 10);
+                reads++;
+            }
+            while (!stop.IsCancellationRequested);
+
+            return reads;
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var b = 0; b < BatchesPerWriter; b++)
+            {
+                // Every writer sends the shared trace too, so the same spans race in from many threads.
+                index.Add(TestBatches.Create(new TraceId(0, 1), 10));
+                index.Add(TestBatches.Create(new TraceId((ulong)w + 1, (ulong)b), 3));
+            }
+        })));
+        await stop.CancelAsync();
+
+        Assert.True(await reader > 0);
+        Assert.Equal(10 + (Writers * BatchesPerWriter * 3), index.SpanCount);
+        Assert.Equal(1 + (Writers * BatchesPerWriter), index.TraceCount);
+        Assert.Equal(index.SpanCount, index.AllSpans().Count);
+    }
+}
