@@ -410,9 +410,10 @@ internal sealed class IngestLog : IAsyncDisposable
         {
             RepairTail();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception)
         {
-            // Still failing: the next group (or roll) tries again before it writes anything.
+            // Whatever the device threw, the next group (or roll) tries again before it writes anything,
+            // and fails its callers while this keeps failing.
         }
     }
 
