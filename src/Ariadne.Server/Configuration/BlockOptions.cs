@@ -4,7 +4,7 @@ namespace Ariadne.Server.Configuration;
 internal sealed class BlockOptions
 {
     /// <summary>Cut when the head holds this many spans.</summary>
-    public long MaxHeadSpans { get; set; } = 1_000_000;
+    public long MaxHeadSpans { get; set; } = 250_000;
 
     /// <summary>Cut at least this often while the head holds spans.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
