@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ariadne.Benchmarks.Profiles;
 using Ariadne.Model;
 using Ariadne.Storage.Log;
@@ -8,16 +9,21 @@ namespace Ariadne.Benchmarks.Storage;
 /// <summary>
 /// Durable appends of 100-span realistic batches to a real ingest log with fsync on, from 1, 8 and
 /// 64 concurrent writers. One operation = every writer appending <see cref="BatchesPerWriter"/> batches.
+/// Fsyncs per second (time spent appending only) are printed when a case ends.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
+[Config(typeof(IngestLogBenchmarkConfig))]
 public class IngestLogBenchmarks
 {
     public const int BatchesPerWriter = 16;
+    public const int SpansPerBatch = 100;
 
+    private readonly Stopwatch _appending = new();
     private string _directory = string.Empty;
     private IngestLog _log = null!;
     private SpanBatch _batch = null!;
+    private long _appends;
 
     [Params(1, 8, 64)]
     public int Writers { get; set; }
@@ -27,14 +33,16 @@ public class IngestLogBenchmarks
     {
         _directory = Directory.CreateTempSubdirectory("ariadne-bench-").FullName;
         _log = IngestLog.Open(new IngestLogOptions { Directory = _directory }, (_, _, _) => { }, out _);
-        _batch = RealisticSpans.Create(100);
-        Console.WriteLine($"// batch: 100 spans, {SpanBatchCodec.GetEncodedLength(_batch)} bytes per record payload");
+        _batch = RealisticSpans.Create(SpansPerBatch);
+        Console.WriteLine($"// batch: {SpansPerBatch} spans, {SpanBatchCodec.GetEncodedLength(_batch)} bytes per record payload");
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        Console.WriteLine($"// fsyncs: {_log.FsyncCount}");
+        var seconds = _appending.Elapsed.TotalSeconds;
+        Console.WriteLine(
+            $"// writers: {Writers}, fsyncs: {_log.FsyncCount}, appends: {_appends}, appends per fsync: {(double)_appends / Math.Max(1, _log.FsyncCount):F1}, fsyncs/s: {_log.FsyncCount / seconds:F0}");
         _log.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(_directory, recursive: true);
     }
@@ -42,6 +50,7 @@ public class IngestLogBenchmarks
     [Benchmark]
     public async Task Append()
     {
+        _appending.Start();
         var writers = new Task[Writers];
         for (var w = 0; w < writers.Length; w++)
         {
@@ -59,5 +68,7 @@ public class IngestLogBenchmarks
         }
 
         await Task.WhenAll(writers);
+        _appends += writers.Length * BatchesPerWriter;
+        _appending.Stop();
     }
 }
