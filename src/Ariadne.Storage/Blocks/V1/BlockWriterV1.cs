@@ -34,9 +34,9 @@ internal static class BlockWriterV1
         var bloom = BloomFilter.Create(CountTraces(spans));
         var entries = new List<PageIndexEntry>();
         var encoder = new PageEncoder();
-        var services = new SortedSet<string>(StringComparer.Ordinal);
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        var services = new HashSet<Utf8Key>();
+        var names = new HashSet<Utf8Key>();
+        var keys = new HashSet<Utf8Key>();
         ulong minStart = ulong.MaxValue, maxEnd = 0;
         long dataBytes = 0, uncompressed = 0, traces = 0;
         using (var data = device.OpenOrCreate(Path.Combine(directory, BlockFiles.Data)))
@@ -56,11 +56,11 @@ internal static class BlockWriterV1
                     traces++;
                 }
 
-                Collect(services, batch.GetString(batch.ServiceNameOf(row)));
-                Collect(names, batch.GetString(row.Name));
+                Collect(services, batch, batch.ServiceNameOf(row));
+                Collect(names, batch, row.Name);
                 foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
                 {
-                    Collect(keys, batch.GetString(kv.Key));
+                    Collect(keys, batch, kv.Key);
                 }
 
                 var endOfTrace = i == spans.Count - 1 || spans[i + 1].Row.TraceId != row.TraceId;
@@ -103,9 +103,9 @@ internal static class BlockWriterV1
             IndexBytes = index.Length,
             BloomBytes = bloomBytes.Length,
             UncompressedBytes = uncompressed,
-            Services = [.. services],
-            SpanNames = [.. names],
-            AttributeKeys = [.. keys],
+            Services = Sorted(services),
+            SpanNames = Sorted(names),
+            AttributeKeys = Sorted(keys),
         };
         WriteDurably(device, Path.Combine(directory, BlockFiles.MetaTemporary), BlockMetaJson.Serialize(meta));
         device.Move(Path.Combine(directory, BlockFiles.MetaTemporary), Path.Combine(directory, BlockFiles.Meta));
@@ -114,12 +114,25 @@ internal static class BlockWriterV1
         return meta;
     }
 
-    private static void Collect(SortedSet<string> set, string value)
+    private static void Collect(HashSet<Utf8Key> set, SpanBatch batch, Utf8Ref value)
     {
-        if (value.Length > 0 && set.Count < MaxListedValues)
+        if (!value.IsEmpty && set.Count < MaxListedValues)
         {
-            set.Add(value);
+            set.Add(new Utf8Key(batch, value));
         }
+    }
+
+    private static string[] Sorted(HashSet<Utf8Key> set)
+    {
+        var values = new string[set.Count];
+        var i = 0;
+        foreach (var key in set)
+        {
+            values[i++] = key.ToString();
+        }
+
+        Array.Sort(values, StringComparer.Ordinal);
+        return values;
     }
 
     private static int CountTraces(List<SpanRef> sorted)

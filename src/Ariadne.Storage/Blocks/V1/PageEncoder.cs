@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Ariadne.Model;
 
 namespace Ariadne.Storage.Blocks.V1;
@@ -12,8 +11,8 @@ namespace Ariadne.Storage.Blocks.V1;
 internal sealed class PageEncoder
 {
     private readonly ColumnWriter[] _columns = new ColumnWriter[(int)PageColumns.Count];
-    private readonly Dictionary<string, int> _strings = new(StringComparer.Ordinal);
-    private readonly List<string> _stringList = [];
+    private readonly Dictionary<Utf8Key, int> _strings = new();
+    private readonly List<Utf8Key> _stringList = [];
     private readonly Dictionary<(SpanBatch, int), int> _resources = new();
     private readonly Dictionary<(SpanBatch, int), int> _scopes = new();
     private readonly ColumnWriter _resourceRows = new();
@@ -57,7 +56,7 @@ internal sealed class PageEncoder
         strings.Varint((ulong)_stringList.Count);
         foreach (var s in _stringList)
         {
-            strings.Bytes(Encoding.UTF8.GetBytes(s));
+            strings.Bytes(s.Bytes);
         }
 
         var headerLength = 2 + (_columns.Length * 4);
@@ -262,13 +261,13 @@ internal sealed class PageEncoder
             return 0;
         }
 
-        var text = batch.GetString(value);
-        if (!_strings.TryGetValue(text, out var index))
+        var key = new Utf8Key(batch, value);
+        if (!_strings.TryGetValue(key, out var index))
         {
             // Index 0 is the empty string, so it is never stored.
             index = _stringList.Count + 1;
-            _strings.Add(text, index);
-            _stringList.Add(text);
+            _strings.Add(key, index);
+            _stringList.Add(key);
         }
 
         return index;
