@@ -393,6 +393,26 @@ internal sealed class SpanStore : IAsyncDisposable
         Volatile.Write(ref _beingFlushed, null);
     }
 
+    /// <summary>Every (service, span name, kind) in the head and in the blocks' meta.json.</summary>
+    public HashSet<SpanOperation> Operations()
+    {
+        var operations = new HashSet<SpanOperation>();
+        foreach (var block in Volatile.Read(ref _blocks))
+        {
+            foreach (var operation in block.Meta.Operations)
+            {
+                if (Enum.TryParse<SpanKind>(operation.Kind, ignoreCase: true, out var kind))
+                {
+                    operations.Add(new SpanOperation(operation.Service, operation.Name, kind));
+                }
+            }
+        }
+
+        Volatile.Read(ref _beingFlushed)?.CollectOperations(operations);
+        Volatile.Read(ref _head).CollectOperations(operations);
+        return operations;
+    }
+
     public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace)
     {
         var found = new List<SpanRef>();

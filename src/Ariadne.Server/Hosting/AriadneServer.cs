@@ -123,6 +123,10 @@ internal static class AriadneServer
 
         app.MapGet("/api/traces/{traceId}", context => jaeger.GetTraceAsync(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/services", jaeger.GetServicesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/services/{service}/operations", context => jaeger.GetServiceOperationsAsync(context, RouteValue(context, "service")))
+            .WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/operations", jaeger.GetOperationsAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/live", HealthEndpoints.LiveAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/metrics", metrics.WriteAsync).WithMetadata(new ListenerPortMetadata(queryPort));

@@ -40,4 +40,7 @@ internal sealed record BlockMeta
     public required IReadOnlyList<string> SpanNames { get; init; }
 
     public required IReadOnlyList<string> AttributeKeys { get; init; }
+
+    /// <summary>Service, span name and kind combinations (capped); absent in blocks written before it existed.</summary>
+    public IReadOnlyList<BlockOperation> Operations { get; init; } = [];
 }

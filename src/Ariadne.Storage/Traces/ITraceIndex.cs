@@ -16,6 +16,9 @@ internal interface ITraceIndex
     /// <summary>Adds the trace's spans to <paramref name="found"/>.</summary>
     void CollectTrace(TraceId traceId, List<SpanRef> found);
 
+    /// <summary>Adds the (service, name, kind) of every span held.</summary>
+    void CollectOperations(HashSet<SpanOperation> operations);
+
     /// <summary>Every span held, each once.</summary>
     List<SpanRef> AllSpans();
 }

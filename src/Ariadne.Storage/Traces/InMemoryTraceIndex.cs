@@ -67,6 +67,21 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         }
     }
 
+    public void CollectOperations(HashSet<SpanOperation> operations)
+    {
+        lock (_lock)
+        {
+            foreach (var entry in _traces.Values)
+            {
+                foreach (var (batch, index) in entry.Locations)
+                {
+                    ref readonly var span = ref batch.Spans[index];
+                    operations.Add(new SpanOperation(batch.GetString(batch.ServiceNameOf(span)), batch.GetString(span.Name), span.Kind));
+                }
+            }
+        }
+    }
+
     public List<SpanRef> AllSpans()
     {
         lock (_lock)

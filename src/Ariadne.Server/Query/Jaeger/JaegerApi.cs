@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Ariadne.Model;
+using Ariadne.Server.Ingest;
+using Ariadne.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace Ariadne.Server.Query.Jaeger;
@@ -7,8 +10,104 @@ namespace Ariadne.Server.Query.Jaeger;
 internal sealed class JaegerApi
 {
     private readonly TraceLookup _traces;
+    private readonly StoreProvider _stores;
 
-    public JaegerApi(TraceLookup traces) => _traces = traces;
+    public JaegerApi(TraceLookup traces, StoreProvider stores)
+    {
+        _traces = traces;
+        _stores = stores;
+    }
+
+    /// <summary><c>GET /api/services</c>: every service that has spans, sorted.</summary>
+    public Task GetServicesAsync(HttpContext context)
+    {
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var operation in Operations())
+        {
+            services.Add(operation.Service.Length == 0 ? JaegerTraceWriter.NoServiceName : operation.Service);
+        }
+
+        return WriteListAsync(context, services.Count, writer =>
+        {
+            foreach (var service in services)
+            {
+                writer.WriteStringValue(service);
+            }
+        });
+    }
+
+    /// <summary><c>GET /api/services/{service}/operations</c>: the service's span names, sorted.</summary>
+    public Task GetServiceOperationsAsync(HttpContext context, string service)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var operation in Operations())
+        {
+            if (ServiceMatches(operation, service))
+            {
+                names.Add(operation.Name);
+            }
+        }
+
+        return WriteListAsync(context, names.Count, writer =>
+        {
+            foreach (var name in names)
+            {
+                writer.WriteStringValue(name);
+            }
+        });
+    }
+
+    /// <summary><c>GET /api/operations?service=&amp;spanKind=</c>: name and kind pairs, as Jaeger's newer endpoint returns them.</summary>
+    public Task GetOperationsAsync(HttpContext context)
+    {
+        var service = context.Request.Query["service"].ToString();
+        var spanKind = context.Request.Query["spanKind"].ToString();
+        if (service.Length == 0)
+        {
+            return HttpResponses.WriteJsonAsync(context, StatusCodes.Status400BadRequest,
+                w => JaegerTraceWriter.WriteError(w, StatusCodes.Status400BadRequest, "parameter 'service' is required"));
+        }
+
+        var pairs = new SortedSet<(string Name, string Kind)>();
+        foreach (var operation in Operations())
+        {
+            var kind = JaegerTraceWriter.KindName(operation.Kind);
+            if (ServiceMatches(operation, service) && (spanKind.Length == 0 || spanKind.Equals(kind, StringComparison.OrdinalIgnoreCase)))
+            {
+                pairs.Add((operation.Name, kind));
+            }
+        }
+
+        return WriteListAsync(context, pairs.Count, writer =>
+        {
+            foreach (var (name, kind) in pairs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteString("spanKind", kind);
+                writer.WriteEndObject();
+            }
+        });
+    }
+
+    private static bool ServiceMatches(SpanOperation operation, string service) =>
+        operation.Service == service || (operation.Service.Length == 0 && service == JaegerTraceWriter.NoServiceName);
+
+    private HashSet<SpanOperation> Operations() => _stores.Store?.Operations() ?? [];
+
+    private static Task WriteListAsync(HttpContext context, int count, Action<Utf8JsonWriter> writeItems) =>
+        HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("data");
+            writeItems(writer);
+            writer.WriteEndArray();
+            writer.WriteNumber("total", count);
+            writer.WriteNumber("limit", 0);
+            writer.WriteNumber("offset", 0);
+            writer.WriteNull("errors");
+            writer.WriteEndObject();
+        });
 
     public Task GetTraceAsync(HttpContext context, string traceId)
     {

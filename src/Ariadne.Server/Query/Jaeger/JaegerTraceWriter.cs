@@ -51,6 +51,17 @@ internal static class JaegerTraceWriter
         ? id.Low.ToString("x16", CultureInfo.InvariantCulture)
         : id.ToString();
 
+    /// <summary>Jaeger's names for span kinds; unspecified has none.</summary>
+    public static string KindName(SpanKind kind) => kind switch
+    {
+        SpanKind.Internal => "internal",
+        SpanKind.Server => "server",
+        SpanKind.Client => "client",
+        SpanKind.Producer => "producer",
+        SpanKind.Consumer => "consumer",
+        _ => string.Empty,
+    };
+
     public static void WriteTrace(Utf8JsonWriter writer, SpanBatch trace)
     {
         var processIds = AssignProcesses(trace, out var processOwners);
@@ -187,18 +198,10 @@ internal static class JaegerTraceWriter
             WriteStringTag(writer, "otel.scope.version"u8, trace.Utf8(scope.Version));
         }
 
-        var kind = span.Kind switch
+        var kind = KindName(span.Kind);
+        if (kind.Length > 0)
         {
-            SpanKind.Internal => "internal"u8,
-            SpanKind.Server => "server"u8,
-            SpanKind.Client => "client"u8,
-            SpanKind.Producer => "producer"u8,
-            SpanKind.Consumer => "consumer"u8,
-            _ => default,
-        };
-        if (!kind.IsEmpty)
-        {
-            WriteStringTag(writer, "span.kind"u8, kind);
+            WriteStringTag(writer, "span.kind"u8, System.Text.Encoding.UTF8.GetBytes(kind));
         }
 
         if (span.StatusCode == StatusCode.Ok)

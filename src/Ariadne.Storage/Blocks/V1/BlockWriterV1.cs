@@ -18,6 +18,7 @@ internal static class BlockWriterV1
     public const int TargetPageSpans = 1024;
 
     private const int MaxListedValues = 1000;
+    private const int MaxListedOperations = 10_000;
 
     public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec)
     {
@@ -37,6 +38,7 @@ internal static class BlockWriterV1
         var services = new HashSet<Utf8Key>();
         var names = new HashSet<Utf8Key>();
         var keys = new HashSet<Utf8Key>();
+        var operations = new HashSet<(Utf8Key Service, Utf8Key Name, SpanKind Kind)>();
         ulong minStart = ulong.MaxValue, maxEnd = 0;
         long dataBytes = 0, uncompressed = 0, traces = 0;
         using (var data = device.OpenOrCreate(Path.Combine(directory, BlockFiles.Data)))
@@ -58,6 +60,11 @@ internal static class BlockWriterV1
 
                 Collect(services, batch, batch.ServiceNameOf(row));
                 Collect(names, batch, row.Name);
+                if (operations.Count < MaxListedOperations)
+                {
+                    operations.Add((new Utf8Key(batch, batch.ServiceNameOf(row)), new Utf8Key(batch, row.Name), row.Kind));
+                }
+
                 foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
                 {
                     Collect(keys, batch, kv.Key);
@@ -106,6 +113,10 @@ internal static class BlockWriterV1
             Services = Sorted(services),
             SpanNames = Sorted(names),
             AttributeKeys = Sorted(keys),
+            Operations = operations
+                .Select(o => new BlockOperation(o.Service.ToString(), o.Name.ToString(), o.Kind.ToString().ToLowerInvariant()))
+                .OrderBy(o => o.Service, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Kind, StringComparer.Ordinal)
+                .ToArray(),
         };
         WriteDurably(device, Path.Combine(directory, BlockFiles.MetaTemporary), BlockMetaJson.Serialize(meta));
         device.Move(Path.Combine(directory, BlockFiles.MetaTemporary), Path.Combine(directory, BlockFiles.Meta));
