@@ -75,7 +75,7 @@ internal sealed class BlockReaderV1 : IDisposable
                 continue;
             }
 
-            var page = ReadPage(p);
+            var page = ReadPage(p, traceId);
             for (var i = 0; i < page.SpanCount; i++)
             {
                 if (page.Spans[i].TraceId == traceId)
@@ -100,7 +100,10 @@ internal sealed class BlockReaderV1 : IDisposable
 
     public int PageCount => _pages.Length;
 
-    public SpanBatch ReadPage(int index)
+    public SpanBatch ReadPage(int index) => ReadPage(index, only: null);
+
+    /// <summary>Reads and checks a page; with <paramref name="only"/>, only that trace's spans are materialized.</summary>
+    public SpanBatch ReadPage(int index, TraceId? only)
     {
         var entry = _pages[index];
         var bytes = new byte[entry.Length];
@@ -118,8 +121,8 @@ internal sealed class BlockReaderV1 : IDisposable
 
         var payload = new byte[header.UncompressedLength];
         PageCompressor.Decompress(stored, header.Codec, payload);
-        var batch = PageDecoder.Decode(payload);
-        if (batch.SpanCount != header.SpanCount)
+        var batch = PageDecoder.Decode(payload, only);
+        if (only is null && batch.SpanCount != header.SpanCount)
         {
             throw new InvalidDataException($"page {index} holds {batch.SpanCount} spans, its header says {header.SpanCount}");
         }

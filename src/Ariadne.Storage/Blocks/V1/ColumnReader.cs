@@ -16,6 +16,8 @@ internal ref struct ColumnReader
 
     public readonly bool IsAtEnd => _position == _data.Length;
 
+    public readonly int Remaining => _data.Length - _position;
+
     public ulong Varint()
     {
         ulong result = 0;

@@ -13,7 +13,8 @@ internal static class PageDecoder
 {
     private const int MaxDepth = 64;
 
-    public static SpanBatch Decode(ReadOnlySpan<byte> payload)
+    /// <summary>Decodes the page; with <paramref name="only"/>, only that trace's spans are materialized (the rest are parsed and skipped).</summary>
+    public static SpanBatch Decode(byte[] payload, TraceId? only = null)
     {
         if (payload.Length < 2 || BinaryPrimitives.ReadUInt16LittleEndian(payload) != (ushort)PageColumns.Count)
         {
@@ -30,7 +31,7 @@ internal static class PageDecoder
         var position = headerLength;
         for (var i = 0; i < offsets.Length; i++)
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(payload[(2 + (i * 4))..]);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (i * 4)));
             if (length < 0 || length > payload.Length - position)
             {
                 throw new InvalidDataException("page column runs past the page");
@@ -47,12 +48,19 @@ internal static class PageDecoder
 
         var state = new State(new SpanBatch());
 
+        // Strings are located now but copied into the batch only when a kept row uses them.
+        var stringsColumn = offsets[(int)PageColumns.Strings];
         var strings = new ColumnReader(Column(payload, offsets, PageColumns.Strings));
         var stringCount = strings.Count(payload.Length);
+        state.Payload = payload;
         state.Strings = new Utf8Ref[stringCount + 1];
+        state.Slices = new (int Offset, int Length)[stringCount + 1];
         for (var i = 1; i <= stringCount; i++)
         {
-            state.Strings[i] = state.Batch.AddString(strings.Bytes());
+            var length = strings.Bytes().Length;
+
+            // The string ends where the reader now stands.
+            state.Slices[i] = (stringsColumn.Start + stringsColumn.Length - strings.Remaining - length, length);
         }
 
         var resourcesColumn = new ColumnReader(Column(payload, offsets, PageColumns.Resources));
@@ -83,6 +91,7 @@ internal static class PageDecoder
         {
             var traceId = new TraceId(traces.UInt64(), traces.UInt64());
             var spansInTrace = traces.Count(payload.Length);
+            var keep = only is null || only.Value == traceId;
             for (var s = 0; s < spansInTrace; s++)
             {
                 var span = new SpanRow { TraceId = traceId, SpanId = new SpanId(spanIds.UInt64()), ParentSpanId = new SpanId(parentIds.UInt64()) };
@@ -94,8 +103,8 @@ internal static class PageDecoder
                     var resourceRef = scopeRows.Count(resourceCount);
                     if (resourceRef == resourcesRead)
                     {
-                        var resource = new ResourceRow { DroppedAttributesCount = (uint)resourceRows.Varint(), SchemaUrl = state.String(ref resourceRows) };
-                        resource.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                        var resource = new ResourceRow { DroppedAttributesCount = (uint)resourceRows.Varint(), SchemaUrl = state.String(ref resourceRows, keep: true) };
+                        resource.Attributes = ReadAttributes(ref state, ref keys, ref values, keep: true);
                         state.Batch.Resources.Add(resource);
                         resourcesRead++;
                     }
@@ -107,12 +116,12 @@ internal static class PageDecoder
                     var scope = new ScopeRow
                     {
                         ResourceIndex = resourceRef,
-                        Name = state.String(ref scopeRows),
-                        Version = state.String(ref scopeRows),
+                        Name = state.String(ref scopeRows, keep: true),
+                        Version = state.String(ref scopeRows, keep: true),
                         DroppedAttributesCount = (uint)scopeRows.Varint(),
-                        SchemaUrl = state.String(ref scopeRows),
+                        SchemaUrl = state.String(ref scopeRows, keep: true),
                     };
-                    scope.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                    scope.Attributes = ReadAttributes(ref state, ref keys, ref values, keep: true);
                     state.Batch.Scopes.Add(scope);
                     scopesRead++;
                 }
@@ -122,17 +131,17 @@ internal static class PageDecoder
                 }
 
                 span.ScopeIndex = scopeRef;
-                span.Name = state.String(ref names);
+                span.Name = state.String(ref names, keep);
                 var ks = kindStatus.Byte();
                 span.Kind = (SpanKind)(ks & 0x0F);
                 span.StatusCode = (StatusCode)(ks >> 4);
-                span.StatusMessage = state.String(ref details);
-                span.TraceState = state.String(ref details);
+                span.StatusMessage = state.String(ref details, keep);
+                span.TraceState = state.String(ref details, keep);
                 span.Flags = (uint)details.Varint();
                 span.DroppedAttributesCount = (uint)details.Varint();
                 span.DroppedEventsCount = (uint)details.Varint();
                 span.DroppedLinksCount = (uint)details.Varint();
-                span.Attributes = ReadAttributes(ref state, ref keys, ref values);
+                span.Attributes = ReadAttributes(ref state, ref keys, ref values, keep);
 
                 var eventCount = events.Count(payload.Length);
                 var eventStart = state.Batch.Events.Count;
@@ -141,14 +150,17 @@ internal static class PageDecoder
                     var row = new EventRow
                     {
                         TimeUnixNano = (ulong)((long)span.StartTimeUnixNano + events.SignedVarint()),
-                        Name = state.String(ref events),
+                        Name = state.String(ref events, keep),
                         DroppedAttributesCount = (uint)events.Varint(),
                     };
-                    row.Attributes = ReadAttributes(ref state, ref keys, ref values);
-                    state.Batch.Events.Add(row);
+                    row.Attributes = ReadAttributes(ref state, ref keys, ref values, keep);
+                    if (keep)
+                    {
+                        state.Batch.Events.Add(row);
+                    }
                 }
 
-                span.Events = new RowRange(eventStart, eventCount);
+                span.Events = new RowRange(eventStart, keep ? eventCount : 0);
                 var linkCount = links.Count(payload.Length);
                 var linkStart = state.Batch.Links.Count;
                 for (var l = 0; l < linkCount; l++)
@@ -157,16 +169,22 @@ internal static class PageDecoder
                     {
                         TraceId = new TraceId(links.UInt64(), links.UInt64()),
                         SpanId = new SpanId(links.UInt64()),
-                        TraceState = state.String(ref links),
+                        TraceState = state.String(ref links, keep),
                         Flags = (uint)links.Varint(),
                         DroppedAttributesCount = (uint)links.Varint(),
                     };
-                    row.Attributes = ReadAttributes(ref state, ref keys, ref values);
-                    state.Batch.Links.Add(row);
+                    row.Attributes = ReadAttributes(ref state, ref keys, ref values, keep);
+                    if (keep)
+                    {
+                        state.Batch.Links.Add(row);
+                    }
                 }
 
-                span.Links = new RowRange(linkStart, linkCount);
-                state.Batch.Spans.Add(span);
+                span.Links = new RowRange(linkStart, keep ? linkCount : 0);
+                if (keep)
+                {
+                    state.Batch.Spans.Add(span);
+                }
             }
         }
 
@@ -183,20 +201,32 @@ internal static class PageDecoder
     private static ReadOnlySpan<byte> Column(ReadOnlySpan<byte> payload, (int Start, int Length)[] offsets, PageColumns column) =>
         payload.Slice(offsets[(int)column].Start, offsets[(int)column].Length);
 
-    private static RowRange ReadAttributes(ref State state, ref ColumnReader keys, ref ColumnReader values)
+    private static RowRange ReadAttributes(ref State state, ref ColumnReader keys, ref ColumnReader values, bool keep)
     {
         var count = keys.Count(1 << 24);
+        if (!keep)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                keys.Varint();
+                ReadValue(ref state, ref values, 0, keep: false);
+            }
+
+            return default;
+        }
+
         var rows = new KeyValue[count];
         for (var i = 0; i < count; i++)
         {
-            var key = state.String(ref keys);
-            rows[i] = new KeyValue(key, ReadValue(ref state, ref values, 0));
+            var key = state.String(ref keys, keep: true);
+            rows[i] = new KeyValue(key, ReadValue(ref state, ref values, 0, keep: true));
         }
 
         return new RowRange(state.Batch.Attributes.AddRange(rows), count);
     }
 
-    private static AnyValue ReadValue(ref State state, ref ColumnReader values, int depth)
+    /// <summary>Reads one value; when not kept it is parsed only, nothing is added to the batch.</summary>
+    private static AnyValue ReadValue(ref State state, ref ColumnReader values, int depth, bool keep)
     {
         if (depth > MaxDepth)
         {
@@ -209,7 +239,7 @@ internal static class PageDecoder
             case ValueKind.Empty:
                 return AnyValue.Empty;
             case ValueKind.String:
-                return AnyValue.FromString(state.String(ref values));
+                return AnyValue.FromString(state.String(ref values, keep));
             case ValueKind.Bool:
                 return AnyValue.FromBool(values.Byte() != 0);
             case ValueKind.Int:
@@ -217,30 +247,42 @@ internal static class PageDecoder
             case ValueKind.Double:
                 return AnyValue.FromDouble(BitConverter.Int64BitsToDouble((long)values.UInt64()));
             case ValueKind.Bytes:
-                return AnyValue.FromBytes(state.Batch.AddString(values.Bytes()));
+            {
+                var bytes = values.Bytes();
+                return keep ? AnyValue.FromBytes(state.Batch.AddString(bytes)) : AnyValue.Empty;
+            }
+
             case ValueKind.Array:
             {
                 var count = values.Count(1 << 24);
-                var elements = new AnyValue[count];
+                var elements = keep ? new AnyValue[count] : null;
                 for (var i = 0; i < count; i++)
                 {
-                    elements[i] = ReadValue(ref state, ref values, depth + 1);
+                    var element = ReadValue(ref state, ref values, depth + 1, keep);
+                    if (elements is not null)
+                    {
+                        elements[i] = element;
+                    }
                 }
 
-                return AnyValue.FromArray(new RowRange(state.Batch.ArrayValues.AddRange(elements), count));
+                return keep ? AnyValue.FromArray(new RowRange(state.Batch.ArrayValues.AddRange(elements), count)) : AnyValue.Empty;
             }
 
             case ValueKind.KeyValueList:
             {
                 var count = values.Count(1 << 24);
-                var entries = new KeyValue[count];
+                var entries = keep ? new KeyValue[count] : null;
                 for (var i = 0; i < count; i++)
                 {
-                    var key = state.String(ref values);
-                    entries[i] = new KeyValue(key, ReadValue(ref state, ref values, depth + 1));
+                    var key = state.String(ref values, keep);
+                    var value = ReadValue(ref state, ref values, depth + 1, keep);
+                    if (entries is not null)
+                    {
+                        entries[i] = new KeyValue(key, value);
+                    }
                 }
 
-                return AnyValue.FromKeyValueList(new RowRange(state.Batch.NestedAttributes.AddRange(entries), count));
+                return keep ? AnyValue.FromKeyValueList(new RowRange(state.Batch.NestedAttributes.AddRange(entries), count)) : AnyValue.Empty;
             }
 
             default:
@@ -253,16 +295,35 @@ internal static class PageDecoder
         public State(SpanBatch batch)
         {
             Batch = batch;
+            Payload = [];
             Strings = [];
+            Slices = [];
         }
 
         public SpanBatch Batch { get; }
 
+        public byte[] Payload { get; set; }
+
+        /// <summary>Where each string of the page's table lies in the payload.</summary>
+        public (int Offset, int Length)[] Slices { get; set; }
+
+        /// <summary>Strings already copied into the batch (an empty reference until then).</summary>
         public Utf8Ref[] Strings { get; set; }
 
-        public readonly Utf8Ref String(ref ColumnReader reader)
+        public readonly Utf8Ref String(ref ColumnReader reader, bool keep)
         {
             var index = reader.Count(Strings.Length - 1);
+            if (!keep || index == 0)
+            {
+                return default;
+            }
+
+            var (offset, length) = Slices[index];
+            if (Strings[index].IsEmpty && length > 0)
+            {
+                Strings[index] = Batch.AddString(Payload.AsSpan(offset, length));
+            }
+
             return Strings[index];
         }
     }
