@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 using Ariadne.Model;
 using N = Ariadne.Protocols.Otlp.Json.OtlpJsonNames;
@@ -9,86 +8,118 @@ namespace Ariadne.Protocols.Otlp.Json;
 
 /// <summary>
 /// Decodes an OTLP/JSON <c>ExportTraceServiceRequest</c> into a <see cref="SpanBatch"/> with
-/// <see cref="Utf8JsonReader"/>: no DOM, strings unescaped straight into the batch heap. Keys may come
-/// in any order; each owner's attributes are gathered and appended as one run, so ranges stay
-/// contiguous. Bad ids mark the span defective; malformed JSON or a wrong type fails the request.
+/// <see cref="Utf8JsonReader"/>: no DOM and no .NET strings, string values go from the request (or,
+/// when escaped, from one reused unescape buffer) straight into the batch heap. Keys may come in any
+/// order. Attribute ranges stay contiguous because an owner's attribute array is read to its end
+/// before anything else of that owner, and the only tables written while it is read
+/// (<see cref="SpanBatch.NestedAttributes"/>, <see cref="SpanBatch.ArrayValues"/>) are filled from
+/// stacks that copy an inner list out whole before its parent continues.
+/// A bad id marks the span defective; malformed JSON or a wrong type for a known field fails the
+/// request with nothing appended to the batch.
 /// </summary>
 internal static class OtlpJsonDecoder
 {
+    /// <summary>
+    /// JSON nesting refused past this depth. An AnyValue level costs three (value object, arrayValue
+    /// or kvlistValue object, values array), which leaves about eighteen levels of nested values.
+    /// </summary>
     public const int MaxDepth = 64;
+
+    /// <summary>An id may arrive with every hex digit escaped as \u00XX: six bytes per digit.</summary>
+    private const int MaxEscapedIdLength = 6 * 2 * TraceId.Size;
+
+    private const int NoOrdinal = -1;
+
+    [ThreadStatic]
+    private static JsonDecodeScratch? t_scratch;
 
     public static bool TryDecode(ReadOnlySpan<byte> utf8Json, SpanBatch batch, out string? error)
     {
+        var scratch = t_scratch ??= new JsonDecodeScratch();
+        var checkpoint = new BatchCheckpoint(batch);
+        scratch.Begin(batch);
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
-        var decoder = new Decoder(batch);
+        var decoder = new Decoder(batch, scratch);
         try
         {
-            if (!reader.Read())
-            {
-                error = "empty body is not a JSON object";
-                return false;
-            }
-
-            decoder.ReadRequest(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonFormatException("unexpected content after the request object", reader.TokenStartIndex);
-            }
-
+            decoder.ReadDocument(ref reader);
             error = null;
             return true;
         }
         catch (JsonException e)
         {
-            error = $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}";
-            return false;
-        }
-        catch (JsonFormatException e)
-        {
-            error = e.Message;
-            return false;
+            error = OneLine($"invalid JSON: {e.Message}");
         }
         catch (InvalidOperationException e)
         {
-            error = $"invalid JSON at byte {reader.TokenStartIndex}: {e.Message}";
-            return false;
+            // The reader raises this for text it cannot unescape or transcode, such as a lone surrogate escape.
+            error = OneLine($"invalid JSON string at byte {reader.TokenStartIndex}: {e.Message}");
         }
+        catch (JsonFormatException e)
+        {
+            error = OneLine(e.Message);
+        }
+        finally
+        {
+            scratch.End();
+        }
+
+        checkpoint.RollBack(batch);
+        return false;
     }
 
-    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) => reader.ValueTextEquals(name);
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
-    private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ReadOnlySpan<byte> snake) =>
-        reader.ValueTextEquals(name) || reader.ValueTextEquals(snake);
-
-    private sealed class Decoder
+    private ref struct Decoder
     {
         private readonly SpanBatch _batch;
-        private readonly Stack<List<KeyValue>> _keyValueLists = new();
-        private readonly Stack<List<AnyValue>> _valueLists = new();
-        private readonly List<EventRow> _events = new();
-        private readonly List<LinkRow> _links = new();
+        private readonly JsonDecodeScratch _scratch;
+        private int _resourceOrdinal;
+        private int _scopeOrdinal;
+        private int _spanOrdinal;
 
-        public Decoder(SpanBatch batch) => _batch = batch;
-
-        public void ReadRequest(ref Utf8JsonReader reader)
+        public Decoder(SpanBatch batch, JsonDecodeScratch scratch)
         {
+            _batch = batch;
+            _scratch = scratch;
+            _resourceOrdinal = NoOrdinal;
+            _scopeOrdinal = NoOrdinal;
+            _spanOrdinal = NoOrdinal;
+        }
+
+        public void ReadDocument(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read())
+            {
+                JsonThrowHelper.ThrowInvalidValue("request", "is empty; expected a JSON object", 0);
+            }
+
             ExpectStartObject(ref reader, "request");
             while (NextProperty(ref reader))
             {
                 if (Is(ref reader, N.ResourceSpans, N.ResourceSpansSnake))
                 {
-                    if (ReadStartArrayOrNull(ref reader, "resourceSpans"))
+                    if (StartArrayOrNull(ref reader, "resourceSpans"))
                     {
+                        var ordinal = 0;
                         while (NextElement(ref reader))
                         {
+                            _resourceOrdinal = ordinal++;
                             ReadResourceSpans(ref reader);
                         }
+
+                        _resourceOrdinal = NoOrdinal;
                     }
                 }
                 else
                 {
                     SkipValue(ref reader);
                 }
+            }
+
+            if (reader.Read())
+            {
+                JsonThrowHelper.ThrowTrailingContent(reader.TokenStartIndex);
             }
         }
 
@@ -105,48 +136,52 @@ internal static class OtlpJsonDecoder
             {
                 if (Is(ref reader, N.Resource))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        continue;
-                    }
-
-                    ExpectStartObject(ref reader, "resource");
-                    var attributes = default(RowRange);
-                    uint dropped = 0;
-                    while (NextProperty(ref reader))
-                    {
-                        if (Is(ref reader, N.Attributes))
-                        {
-                            attributes = ReadAttributes(ref reader);
-                        }
-                        else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
-                        {
-                            dropped = ReadUInt32(ref reader, "droppedAttributesCount");
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-
-                    ref var resource = ref _batch.Resources[resourceIndex];
-                    resource.Attributes = attributes;
-                    resource.DroppedAttributesCount = dropped;
+                    ReadResource(ref reader, resourceIndex);
                 }
                 else if (Is(ref reader, N.ScopeSpans, N.ScopeSpansSnake))
                 {
-                    if (ReadStartArrayOrNull(ref reader, "scopeSpans"))
+                    if (StartArrayOrNull(ref reader, "scopeSpans"))
                     {
+                        var ordinal = 0;
                         while (NextElement(ref reader))
                         {
+                            _scopeOrdinal = ordinal++;
                             ReadScopeSpans(ref reader, resourceIndex);
                         }
+
+                        _scopeOrdinal = NoOrdinal;
                     }
                 }
                 else if (Is(ref reader, N.SchemaUrl, N.SchemaUrlSnake))
                 {
                     _batch.Resources[resourceIndex].SchemaUrl = ReadString(ref reader, "schemaUrl");
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+        }
+
+        private void ReadResource(ref Utf8JsonReader reader, int resourceIndex)
+        {
+            Advance(ref reader);
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return;
+            }
+
+            ExpectStartObject(ref reader, "resource");
+            while (NextProperty(ref reader))
+            {
+                if (Is(ref reader, N.Attributes))
+                {
+                    var attributes = ReadAttributes(ref reader, "resource.attributes");
+                    _batch.Resources[resourceIndex].Attributes = attributes;
+                }
+                else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
+                {
+                    _batch.Resources[resourceIndex].DroppedAttributesCount = ReadUInt32(ref reader, "resource.droppedAttributesCount");
                 }
                 else
                 {
@@ -168,53 +203,60 @@ internal static class OtlpJsonDecoder
             {
                 if (Is(ref reader, N.Scope))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        continue;
-                    }
-
-                    ExpectStartObject(ref reader, "scope");
-                    var scope = _batch.Scopes[scopeIndex];
-                    while (NextProperty(ref reader))
-                    {
-                        if (Is(ref reader, N.Name))
-                        {
-                            scope.Name = ReadString(ref reader, "scope.name");
-                        }
-                        else if (Is(ref reader, N.Version))
-                        {
-                            scope.Version = ReadString(ref reader, "scope.version");
-                        }
-                        else if (Is(ref reader, N.Attributes))
-                        {
-                            scope.Attributes = ReadAttributes(ref reader);
-                        }
-                        else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
-                        {
-                            scope.DroppedAttributesCount = ReadUInt32(ref reader, "droppedAttributesCount");
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-
-                    _batch.Scopes[scopeIndex] = scope;
+                    ReadScope(ref reader, scopeIndex);
                 }
                 else if (Is(ref reader, N.Spans))
                 {
-                    if (ReadStartArrayOrNull(ref reader, "spans"))
+                    if (StartArrayOrNull(ref reader, "spans"))
                     {
+                        var ordinal = 0;
                         while (NextElement(ref reader))
                         {
+                            _spanOrdinal = ordinal++;
                             ReadSpan(ref reader, scopeIndex);
                         }
+
+                        _spanOrdinal = NoOrdinal;
                     }
                 }
                 else if (Is(ref reader, N.SchemaUrl, N.SchemaUrlSnake))
                 {
                     _batch.Scopes[scopeIndex].SchemaUrl = ReadString(ref reader, "schemaUrl");
+                }
+                else
+                {
+                    SkipValue(ref reader);
+                }
+            }
+        }
+
+        private void ReadScope(ref Utf8JsonReader reader, int scopeIndex)
+        {
+            Advance(ref reader);
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return;
+            }
+
+            ExpectStartObject(ref reader, "scope");
+            while (NextProperty(ref reader))
+            {
+                if (Is(ref reader, N.Name))
+                {
+                    _batch.Scopes[scopeIndex].Name = ReadString(ref reader, "scope.name");
+                }
+                else if (Is(ref reader, N.Version))
+                {
+                    _batch.Scopes[scopeIndex].Version = ReadString(ref reader, "scope.version");
+                }
+                else if (Is(ref reader, N.Attributes))
+                {
+                    var attributes = ReadAttributes(ref reader, "scope.attributes");
+                    _batch.Scopes[scopeIndex].Attributes = attributes;
+                }
+                else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
+                {
+                    _batch.Scopes[scopeIndex].DroppedAttributesCount = ReadUInt32(ref reader, "scope.droppedAttributesCount");
                 }
                 else
                 {
@@ -230,7 +272,7 @@ internal static class OtlpJsonDecoder
                 return;
             }
 
-            ExpectStartObject(ref reader, "span");
+            ExpectStartObject(ref reader, "spans[]");
             var span = new SpanRow { ScopeIndex = scopeIndex };
             var traceIdSeen = false;
             var spanIdSeen = false;
@@ -248,14 +290,14 @@ internal static class OtlpJsonDecoder
                 else if (Is(ref reader, N.SpanId, N.SpanIdSnake))
                 {
                     spanIdSeen = true;
-                    if (!ReadSpanId(ref reader, "spanId", allowEmpty: false, out span.SpanId))
+                    if (!ReadSpanId(ref reader, "spanId", emptyMeansNone: false, out span.SpanId))
                     {
                         SpanValidator.MarkDefect(ref span, SpanDefect.InvalidSpanId);
                     }
                 }
                 else if (Is(ref reader, N.ParentSpanId, N.ParentSpanIdSnake))
                 {
-                    if (!ReadSpanId(ref reader, "parentSpanId", allowEmpty: true, out span.ParentSpanId))
+                    if (!ReadSpanId(ref reader, "parentSpanId", emptyMeansNone: true, out span.ParentSpanId))
                     {
                         SpanValidator.MarkDefect(ref span, SpanDefect.InvalidParentSpanId);
                     }
@@ -270,8 +312,7 @@ internal static class OtlpJsonDecoder
                 }
                 else if (Is(ref reader, N.Kind))
                 {
-                    var kind = ReadEnum(ref reader, "kind", SpanKindName);
-                    span.Kind = kind is >= 0 and <= (int)SpanKind.Consumer ? (SpanKind)kind : SpanKind.Unspecified;
+                    span.Kind = ReadSpanKind(ref reader);
                 }
                 else if (Is(ref reader, N.Flags))
                 {
@@ -287,7 +328,7 @@ internal static class OtlpJsonDecoder
                 }
                 else if (Is(ref reader, N.Attributes))
                 {
-                    span.Attributes = ReadAttributes(ref reader);
+                    span.Attributes = ReadAttributes(ref reader, "attributes");
                 }
                 else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
                 {
@@ -340,7 +381,7 @@ internal static class OtlpJsonDecoder
 
         private void ReadStatus(ref Utf8JsonReader reader, ref SpanRow span)
         {
-            reader.Read();
+            Advance(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return;
@@ -355,8 +396,7 @@ internal static class OtlpJsonDecoder
                 }
                 else if (Is(ref reader, N.Code))
                 {
-                    var code = ReadEnum(ref reader, "status.code", StatusCodeName);
-                    span.StatusCode = code is >= 0 and <= (int)StatusCode.Error ? (StatusCode)code : StatusCode.Unset;
+                    span.StatusCode = ReadStatusCode(ref reader);
                 }
                 else
                 {
@@ -365,14 +405,18 @@ internal static class OtlpJsonDecoder
             }
         }
 
+        /// <summary>
+        /// Appends the events straight to the batch: nothing else adds events while a span's event
+        /// array is read, so they form one run without a scratch copy.
+        /// </summary>
         private RowRange ReadEvents(ref Utf8JsonReader reader)
         {
-            if (!ReadStartArrayOrNull(ref reader, "events"))
+            var start = _batch.Events.Count;
+            if (!StartArrayOrNull(ref reader, "events"))
             {
                 return default;
             }
 
-            var first = _events.Count;
             while (NextElement(ref reader))
             {
                 if (reader.TokenType == JsonTokenType.Null)
@@ -380,25 +424,25 @@ internal static class OtlpJsonDecoder
                     continue;
                 }
 
-                ExpectStartObject(ref reader, "event");
+                ExpectStartObject(ref reader, "events[]");
                 var row = default(EventRow);
                 while (NextProperty(ref reader))
                 {
                     if (Is(ref reader, N.TimeUnixNano, N.TimeUnixNanoSnake))
                     {
-                        row.TimeUnixNano = ReadUInt64(ref reader, "event.timeUnixNano");
+                        row.TimeUnixNano = ReadUInt64(ref reader, "events[].timeUnixNano");
                     }
                     else if (Is(ref reader, N.Name))
                     {
-                        row.Name = ReadString(ref reader, "event.name");
+                        row.Name = ReadString(ref reader, "events[].name");
                     }
                     else if (Is(ref reader, N.Attributes))
                     {
-                        row.Attributes = ReadAttributes(ref reader);
+                        row.Attributes = ReadAttributes(ref reader, "events[].attributes");
                     }
                     else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
                     {
-                        row.DroppedAttributesCount = ReadUInt32(ref reader, "event.droppedAttributesCount");
+                        row.DroppedAttributesCount = ReadUInt32(ref reader, "events[].droppedAttributesCount");
                     }
                     else
                     {
@@ -406,24 +450,21 @@ internal static class OtlpJsonDecoder
                     }
                 }
 
-                _events.Add(row);
+                _batch.Events.Add(row);
             }
 
-            var start = _batch.Events.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events)[first..]);
-            var count = _events.Count - first;
-            _events.RemoveRange(first, count);
-            return new RowRange(start, count);
+            return new RowRange(start, _batch.Events.Count - start);
         }
 
         private RowRange ReadLinks(ref Utf8JsonReader reader, out bool valid)
         {
             valid = true;
-            if (!ReadStartArrayOrNull(ref reader, "links"))
+            var start = _batch.Links.Count;
+            if (!StartArrayOrNull(ref reader, "links"))
             {
                 return default;
             }
 
-            var first = _links.Count;
             while (NextElement(ref reader))
             {
                 if (reader.TokenType == JsonTokenType.Null)
@@ -431,36 +472,35 @@ internal static class OtlpJsonDecoder
                     continue;
                 }
 
-                ExpectStartObject(ref reader, "link");
+                ExpectStartObject(ref reader, "links[]");
                 var row = default(LinkRow);
-                var idsSeen = 0;
+                var traceIdValid = false;
+                var spanIdValid = false;
                 while (NextProperty(ref reader))
                 {
                     if (Is(ref reader, N.TraceId, N.TraceIdSnake))
                     {
-                        idsSeen++;
-                        valid &= ReadTraceId(ref reader, "link.traceId", out row.TraceId);
+                        traceIdValid = ReadTraceId(ref reader, "links[].traceId", out row.TraceId);
                     }
                     else if (Is(ref reader, N.SpanId, N.SpanIdSnake))
                     {
-                        idsSeen++;
-                        valid &= ReadSpanId(ref reader, "link.spanId", allowEmpty: false, out row.SpanId);
+                        spanIdValid = ReadSpanId(ref reader, "links[].spanId", emptyMeansNone: false, out row.SpanId);
                     }
                     else if (Is(ref reader, N.TraceState, N.TraceStateSnake))
                     {
-                        row.TraceState = ReadString(ref reader, "link.traceState");
+                        row.TraceState = ReadString(ref reader, "links[].traceState");
                     }
                     else if (Is(ref reader, N.Attributes))
                     {
-                        row.Attributes = ReadAttributes(ref reader);
+                        row.Attributes = ReadAttributes(ref reader, "links[].attributes");
                     }
                     else if (Is(ref reader, N.DroppedAttributesCount, N.DroppedAttributesCountSnake))
                     {
-                        row.DroppedAttributesCount = ReadUInt32(ref reader, "link.droppedAttributesCount");
+                        row.DroppedAttributesCount = ReadUInt32(ref reader, "links[].droppedAttributesCount");
                     }
                     else if (Is(ref reader, N.Flags))
                     {
-                        row.Flags = ReadUInt32(ref reader, "link.flags");
+                        row.Flags = ReadUInt32(ref reader, "links[].flags");
                     }
                     else
                     {
@@ -468,138 +508,63 @@ internal static class OtlpJsonDecoder
                     }
                 }
 
-                valid &= idsSeen == 2;
-                _links.Add(row);
+                valid &= traceIdValid && spanIdValid;
+                _batch.Links.Add(row);
             }
 
-            var start = _batch.Links.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_links)[first..]);
-            var count = _links.Count - first;
-            _links.RemoveRange(first, count);
-            return new RowRange(start, count);
+            return new RowRange(start, _batch.Links.Count - start);
         }
 
-        /// <summary>Reads an attribute array and appends it to the attribute table as one contiguous run.</summary>
-        private RowRange ReadAttributes(ref Utf8JsonReader reader)
+        /// <summary>
+        /// Appends an attribute array straight to <see cref="SpanBatch.Attributes"/>: values nested in
+        /// it go to other tables, so its entries form one run.
+        /// </summary>
+        private RowRange ReadAttributes(ref Utf8JsonReader reader, string field)
         {
-            var list = ReadKeyValues(ref reader, "attributes");
-            try
+            var start = _batch.Attributes.Count;
+            if (!StartArrayOrNull(ref reader, field))
             {
-                return list is null ? default : new RowRange(_batch.Attributes.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)), list.Count);
-            }
-            finally
-            {
-                ReturnList(list);
-            }
-        }
-
-        private List<KeyValue>? ReadKeyValues(ref Utf8JsonReader reader, string what)
-        {
-            if (!ReadStartArrayOrNull(ref reader, what))
-            {
-                return null;
+                return default;
             }
 
-            var list = _keyValueLists.Count > 0 ? _keyValueLists.Pop() : new List<KeyValue>();
-            try
+            while (NextElement(ref reader))
             {
-                while (NextElement(ref reader))
+                if (reader.TokenType != JsonTokenType.Null)
                 {
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        continue;
-                    }
-
-                    ExpectStartObject(ref reader, what + "[]");
-                    Utf8Ref key = default;
-                    var value = AnyValue.Empty;
-                    while (NextProperty(ref reader))
-                    {
-                        if (Is(ref reader, N.Key))
-                        {
-                            key = ReadString(ref reader, "key");
-                        }
-                        else if (Is(ref reader, N.Value))
-                        {
-                            value = ReadAnyValue(ref reader);
-                        }
-                        else
-                        {
-                            SkipValue(ref reader);
-                        }
-                    }
-
-                    list.Add(new KeyValue(key, value));
+                    _batch.Attributes.Add(ReadKeyValue(ref reader, field));
                 }
             }
-            catch
-            {
-                ReturnList(list);
-                throw;
-            }
 
-            return list;
+            return new RowRange(start, _batch.Attributes.Count - start);
         }
 
-        private void ReturnList(List<KeyValue>? list)
+        /// <summary>Reads the key-value object at the current token.</summary>
+        private KeyValue ReadKeyValue(ref Utf8JsonReader reader, string field)
         {
-            if (list is not null)
-            {
-                list.Clear();
-                _keyValueLists.Push(list);
-            }
-        }
-
-        private AnyValue ReadAnyValue(ref Utf8JsonReader reader)
-        {
-            reader.Read();
-            return ReadAnyValueHere(ref reader);
-        }
-
-        private AnyValue ReadArrayValue(ref Utf8JsonReader reader)
-        {
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                return AnyValue.Empty;
-            }
-
-            ExpectStartObject(ref reader, "arrayValue");
-            var result = AnyValue.FromArray(default);
+            ExpectStartObject(ref reader, field);
+            var entry = default(KeyValue);
             while (NextProperty(ref reader))
             {
-                if (!Is(ref reader, N.Values))
+                if (Is(ref reader, N.Key))
+                {
+                    entry.Key = ReadString(ref reader, "key");
+                }
+                else if (Is(ref reader, N.Value))
+                {
+                    Advance(ref reader);
+                    entry.Value = ReadAnyValue(ref reader);
+                }
+                else
                 {
                     SkipValue(ref reader);
-                    continue;
-                }
-
-                if (!ReadStartArrayOrNull(ref reader, "arrayValue.values"))
-                {
-                    continue;
-                }
-
-                var list = _valueLists.Count > 0 ? _valueLists.Pop() : new List<AnyValue>();
-                try
-                {
-                    while (NextElement(ref reader))
-                    {
-                        list.Add(ReadAnyValueHere(ref reader));
-                    }
-
-                    result = AnyValue.FromArray(new RowRange(_batch.ArrayValues.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)), list.Count));
-                }
-                finally
-                {
-                    list.Clear();
-                    _valueLists.Push(list);
                 }
             }
 
-            return result;
+            return entry;
         }
 
         /// <summary>Reads the AnyValue object (or null) at the current token.</summary>
-        private AnyValue ReadAnyValueHere(ref Utf8JsonReader reader)
+        private AnyValue ReadAnyValue(ref Utf8JsonReader reader)
         {
             if (reader.TokenType == JsonTokenType.Null)
             {
@@ -610,40 +575,67 @@ internal static class OtlpJsonDecoder
             var value = AnyValue.Empty;
             while (NextProperty(ref reader))
             {
+                // A later member of the oneof replaces an earlier one, as proto3 parsers that allow it do;
+                // a null member leaves the value as it was.
                 if (Is(ref reader, N.StringValue, N.StringValueSnake))
                 {
-                    value = AnyValue.FromString(ReadString(ref reader, "stringValue"));
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        ExpectToken(ref reader, JsonTokenType.String, "value.stringValue", "a string");
+                        value = AnyValue.FromString(AddString(ref reader));
+                    }
                 }
                 else if (Is(ref reader, N.BoolValue, N.BoolValueSnake))
                 {
-                    reader.Read();
+                    Advance(ref reader);
                     value = reader.TokenType switch
                     {
                         JsonTokenType.True => AnyValue.FromBool(true),
                         JsonTokenType.False => AnyValue.FromBool(false),
                         JsonTokenType.Null => value,
-                        _ => throw TypeError(ref reader, "boolValue", "true or false"),
+                        _ => JsonThrowHelper.ThrowWrongType<AnyValue>(Where("value.boolValue"), "true or false", reader.TokenType, reader.TokenStartIndex),
                     };
                 }
                 else if (Is(ref reader, N.IntValue, N.IntValueSnake))
                 {
-                    value = AnyValue.FromInt(ReadInt64(ref reader, "intValue"));
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        value = AnyValue.FromInt(Int64Here(ref reader, "value.intValue"));
+                    }
                 }
                 else if (Is(ref reader, N.DoubleValue, N.DoubleValueSnake))
                 {
-                    value = AnyValue.FromDouble(ReadDouble(ref reader, "doubleValue"));
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        value = AnyValue.FromDouble(DoubleHere(ref reader, "value.doubleValue"));
+                    }
                 }
                 else if (Is(ref reader, N.BytesValue, N.BytesValueSnake))
                 {
-                    value = AnyValue.FromBytes(ReadBase64(ref reader, "bytesValue"));
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        value = AnyValue.FromBytes(Base64Here(ref reader, "value.bytesValue"));
+                    }
                 }
                 else if (Is(ref reader, N.ArrayValue, N.ArrayValueSnake))
                 {
-                    value = ReadArrayValue(ref reader);
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        value = ReadArrayValue(ref reader);
+                    }
                 }
                 else if (Is(ref reader, N.KvlistValue, N.KvlistValueSnake))
                 {
-                    value = ReadKeyValueListValue(ref reader);
+                    Advance(ref reader);
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        value = ReadKeyValueList(ref reader);
+                    }
                 }
                 else
                 {
@@ -654,306 +646,430 @@ internal static class OtlpJsonDecoder
             return value;
         }
 
-        private AnyValue ReadKeyValueListValue(ref Utf8JsonReader reader)
+        private AnyValue ReadArrayValue(ref Utf8JsonReader reader)
         {
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                return AnyValue.Empty;
-            }
-
-            ExpectStartObject(ref reader, "kvlistValue");
-            var result = AnyValue.FromKeyValueList(default);
+            ExpectStartObject(ref reader, "value.arrayValue");
+            var elements = default(RowRange);
             while (NextProperty(ref reader))
             {
-                if (!Is(ref reader, N.Values))
+                if (!Is(ref reader, N.Values) || !StartArrayOrNull(ref reader, "value.arrayValue.values"))
                 {
-                    SkipValue(ref reader);
+                    SkipValueIfProperty(ref reader);
                     continue;
                 }
 
-                var list = ReadKeyValues(ref reader, "kvlistValue.values");
-                if (list is not null)
+                var first = _scratch.ElementCount;
+                while (NextElement(ref reader))
                 {
-                    result = AnyValue.FromKeyValueList(new RowRange(_batch.NestedAttributes.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)), list.Count));
-                    ReturnList(list);
+                    _scratch.PushElement(ReadAnyValue(ref reader));
                 }
+
+                elements = _scratch.PopElementsInto(_batch.ArrayValues, first);
             }
 
-            return result;
+            return AnyValue.FromArray(elements);
         }
 
-        private Utf8Ref ReadString(ref Utf8JsonReader reader, string what)
+        private AnyValue ReadKeyValueList(ref Utf8JsonReader reader)
         {
-            reader.Read();
+            ExpectStartObject(ref reader, "value.kvlistValue");
+            var entries = default(RowRange);
+            while (NextProperty(ref reader))
+            {
+                if (!Is(ref reader, N.Values) || !StartArrayOrNull(ref reader, "value.kvlistValue.values"))
+                {
+                    SkipValueIfProperty(ref reader);
+                    continue;
+                }
+
+                var first = _scratch.EntryCount;
+                while (NextElement(ref reader))
+                {
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        _scratch.PushEntry(ReadKeyValue(ref reader, "value.kvlistValue.values[]"));
+                    }
+                }
+
+                entries = _scratch.PopEntriesInto(_batch.NestedAttributes, first);
+            }
+
+            return AnyValue.FromKeyValueList(entries);
+        }
+
+        private Utf8Ref ReadString(ref Utf8JsonReader reader, string field)
+        {
+            Advance(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return default;
             }
 
-            if (reader.TokenType != JsonTokenType.String)
-            {
-                throw TypeError(ref reader, what, "a string");
-            }
+            ExpectToken(ref reader, JsonTokenType.String, field, "a string");
+            return AddString(ref reader);
+        }
 
+        /// <summary>Stores the string token's value: its raw bytes when unescaped, else unescaped once.</summary>
+        private Utf8Ref AddString(ref Utf8JsonReader reader)
+        {
             if (!reader.ValueIsEscaped)
             {
-                return _batch.AddString(reader.ValueSpan);
+                return _scratch.Strings.Add(reader.ValueSpan);
             }
 
             // Unescaping never lengthens a string, so the escaped length is enough room.
-            var room = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-            var start = _batch.Heap.Reserve(room);
-            var written = reader.CopyString(_batch.Heap.Rows.Slice(start, room));
-            _batch.Heap.Truncate(start + written);
-            return written == 0 ? default : new Utf8Ref(start, written);
+            var buffer = _scratch.Text(reader.ValueSpan.Length);
+            var written = reader.CopyString(buffer);
+            return _scratch.Strings.Add(buffer[..written]);
         }
 
-        private Utf8Ref ReadBase64(ref Utf8JsonReader reader, string what)
+        private Utf8Ref Base64Here(ref Utf8JsonReader reader, string field)
         {
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
+            ExpectToken(ref reader, JsonTokenType.String, field, "a base64 string");
+            var text = reader.ValueSpan;
+            if (reader.ValueIsEscaped)
             {
-                return default;
+                // Some writers escape '/' as "\/".
+                var buffer = _scratch.Text(text.Length);
+                text = buffer[..reader.CopyString(buffer)];
             }
 
-            if (reader.TokenType != JsonTokenType.String)
-            {
-                throw TypeError(ref reader, what, "a base64 string");
-            }
-
-            var text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan.ToArray();
-            var start = _batch.Heap.Reserve(Base64.GetMaxDecodedFromUtf8Length(text.Length));
-            var destination = _batch.Heap.Rows[start..];
+            var heap = _batch.Heap;
+            var start = heap.Reserve(Base64.GetMaxDecodedFromUtf8Length(text.Length));
+            var destination = heap.Rows[start..];
             var status = Base64.DecodeFromUtf8(text, destination, out _, out var written);
             if (status != OperationStatus.Done)
             {
-                // proto3 JSON parsers accept the URL-safe alphabet, with or without padding, too.
+                // proto3 JSON parsers also accept the URL-safe alphabet, with or without padding.
                 status = Base64Url.DecodeFromUtf8(text, destination, out _, out written);
             }
 
             if (status != OperationStatus.Done)
             {
-                _batch.Heap.Truncate(start);
-                throw new JsonFormatException($"{what} is not valid base64", reader.TokenStartIndex);
+                heap.Truncate(start);
+                JsonThrowHelper.ThrowInvalidValue(Where(field), "is not valid base64", reader.TokenStartIndex);
             }
 
-            _batch.Heap.Truncate(start + written);
+            heap.Truncate(start + written);
             return written == 0 ? default : new Utf8Ref(start, written);
         }
 
-        private static bool ReadTraceId(ref Utf8JsonReader reader, string what, out TraceId id)
+        /// <summary>False when the id is absent, not hex or of the wrong length; the span is then defective, not the request.</summary>
+        private readonly bool ReadTraceId(ref Utf8JsonReader reader, string field, out TraceId id)
         {
             id = default;
-            reader.Read();
+            Advance(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return false;
             }
 
-            if (reader.TokenType != JsonTokenType.String)
+            ExpectToken(ref reader, JsonTokenType.String, field, "a hex string");
+            if (!reader.ValueIsEscaped)
             {
-                throw TypeError(ref reader, what, "a hex string");
+                return TraceId.TryParse(reader.ValueSpan, out id);
             }
 
-            if (reader.ValueIsEscaped)
-            {
-                return TraceId.TryParse(reader.GetString(), out id);
-            }
-
-            return TraceId.TryParse(reader.ValueSpan, out id);
+            Span<byte> buffer = stackalloc byte[MaxEscapedIdLength];
+            return reader.ValueSpan.Length <= buffer.Length && TraceId.TryParse(buffer[..reader.CopyString(buffer)], out id);
         }
 
-        private static bool ReadSpanId(ref Utf8JsonReader reader, string what, bool allowEmpty, out SpanId id)
+        private readonly bool ReadSpanId(ref Utf8JsonReader reader, string field, bool emptyMeansNone, out SpanId id)
         {
             id = default;
-            reader.Read();
+            Advance(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
-                return allowEmpty;
+                return emptyMeansNone;
             }
 
-            if (reader.TokenType != JsonTokenType.String)
+            ExpectToken(ref reader, JsonTokenType.String, field, "a hex string");
+            if (!reader.ValueIsEscaped)
             {
-                throw TypeError(ref reader, what, "a hex string");
+                return reader.ValueSpan.IsEmpty ? emptyMeansNone : SpanId.TryParse(reader.ValueSpan, out id);
             }
 
-            var text = reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
-            if (text.Length == 0)
-            {
-                return allowEmpty;
-            }
-
-            return SpanId.TryParse(text, out id);
+            Span<byte> buffer = stackalloc byte[MaxEscapedIdLength];
+            return reader.ValueSpan.Length <= buffer.Length && SpanId.TryParse(buffer[..reader.CopyString(buffer)], out id);
         }
 
-        private static ulong ReadUInt64(ref Utf8JsonReader reader, string what)
+        private readonly ulong ReadUInt64(ref Utf8JsonReader reader, string field)
         {
-            reader.Read();
-            switch (reader.TokenType)
+            Advance(ref reader);
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out var number))
             {
-                case JsonTokenType.Null:
-                    return 0;
-                case JsonTokenType.Number when reader.TryGetUInt64(out var number):
-                    return number;
-                case JsonTokenType.String when !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out ulong parsed, out var consumed) && consumed == reader.ValueSpan.Length:
-                    return parsed;
-                default:
-                    throw TypeError(ref reader, what, "an unsigned 64-bit integer (number or decimal string)");
+                return number;
             }
+
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                && Utf8Parser.TryParse(reader.ValueSpan, out ulong parsed, out var consumed) && consumed == reader.ValueSpan.Length)
+            {
+                return parsed;
+            }
+
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return 0;
+            }
+
+            // Rare forms proto3 JSON also allows for integers: an exponent or a zero fraction, as in 1.5e18 or "2.0".
+            if (TryReadIntegralDouble(ref reader, out var value) && value >= 0 && value < 18446744073709551616.0)
+            {
+                return (ulong)value;
+            }
+
+            return JsonThrowHelper.ThrowWrongType<ulong>(Where(field), "an unsigned 64-bit integer (number or decimal string)", reader.TokenType, reader.TokenStartIndex);
         }
 
-        private static long ReadInt64(ref Utf8JsonReader reader, string what)
+        private readonly long Int64Here(ref Utf8JsonReader reader, string field)
         {
-            reader.Read();
-            switch (reader.TokenType)
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+                && Utf8Parser.TryParse(reader.ValueSpan, out long parsed, out var consumed) && consumed == reader.ValueSpan.Length)
             {
-                case JsonTokenType.Null:
-                    return 0;
-                case JsonTokenType.Number when reader.TryGetInt64(out var number):
-                    return number;
-                case JsonTokenType.String when !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out long parsed, out var consumed) && consumed == reader.ValueSpan.Length:
-                    return parsed;
-                default:
-                    throw TypeError(ref reader, what, "a 64-bit integer (number or decimal string)");
+                return parsed;
             }
+
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var number))
+            {
+                return number;
+            }
+
+            if (TryReadIntegralDouble(ref reader, out var value) && value >= -9223372036854775808.0 && value < 9223372036854775808.0)
+            {
+                return (long)value;
+            }
+
+            return JsonThrowHelper.ThrowWrongType<long>(Where(field), "a 64-bit integer (number or decimal string)", reader.TokenType, reader.TokenStartIndex);
         }
 
-        private static uint ReadUInt32(ref Utf8JsonReader reader, string what)
+        private readonly uint ReadUInt32(ref Utf8JsonReader reader, string field)
         {
-            var value = ReadUInt64(ref reader, what);
+            var value = ReadUInt64(ref reader, field);
             if (value > uint.MaxValue)
             {
-                throw new JsonFormatException($"{what} is larger than a 32-bit unsigned integer", reader.TokenStartIndex);
+                JsonThrowHelper.ThrowInvalidValue(Where(field), "is larger than a 32-bit unsigned integer", reader.TokenStartIndex);
             }
 
             return (uint)value;
         }
 
-        private static double ReadDouble(ref Utf8JsonReader reader, string what)
+        private readonly double DoubleHere(ref Utf8JsonReader reader, string field)
         {
-            reader.Read();
-            switch (reader.TokenType)
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var number))
             {
-                case JsonTokenType.Null:
-                    return 0;
-                case JsonTokenType.Number when reader.TryGetDouble(out var number):
-                    return number;
-                case JsonTokenType.String:
+                return number;
+            }
+
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                if (reader.ValueTextEquals("NaN"u8))
                 {
-                    var text = reader.GetString();
-                    switch (text)
-                    {
-                        case "NaN":
-                            return double.NaN;
-                        case "Infinity":
-                            return double.PositiveInfinity;
-                        case "-Infinity":
-                            return double.NegativeInfinity;
-                    }
+                    return double.NaN;
+                }
 
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-                    {
-                        return parsed;
-                    }
+                if (reader.ValueTextEquals("Infinity"u8))
+                {
+                    return double.PositiveInfinity;
+                }
 
-                    break;
+                if (reader.ValueTextEquals("-Infinity"u8))
+                {
+                    return double.NegativeInfinity;
+                }
+
+                if (TryParseDouble(ref reader, out var parsed))
+                {
+                    return parsed;
                 }
             }
 
-            throw TypeError(ref reader, what, "a number, \"NaN\", \"Infinity\" or \"-Infinity\"");
+            return JsonThrowHelper.ThrowWrongType<double>(Where(field), "a number, \"NaN\", \"Infinity\" or \"-Infinity\"", reader.TokenType, reader.TokenStartIndex);
         }
 
-        /// <summary>An enum as its number or, as proto3 JSON allows, its name.</summary>
-        private static int ReadEnum(ref Utf8JsonReader reader, string what, Func<string, int> byName)
+        private static bool TryReadIntegralDouble(ref Utf8JsonReader reader, out double value)
         {
-            reader.Read();
+            value = 0;
+            var read = reader.TokenType switch
+            {
+                JsonTokenType.Number => reader.TryGetDouble(out value),
+                JsonTokenType.String => TryParseDouble(ref reader, out value),
+                _ => false,
+            };
+            return read && double.IsFinite(value) && Math.Floor(value) == value;
+        }
+
+        private static bool TryParseDouble(ref Utf8JsonReader reader, out double value)
+        {
+            value = 0;
+            return !reader.ValueIsEscaped
+                && Utf8Parser.TryParse(reader.ValueSpan, out value, out var consumed, 'E')
+                && consumed == reader.ValueSpan.Length;
+        }
+
+        /// <summary>A span kind as its number or, as proto3 JSON allows, its name. Numbers the model does not know read as unspecified, as in protobuf.</summary>
+        private readonly SpanKind ReadSpanKind(ref Utf8JsonReader reader)
+        {
+            Advance(ref reader);
             switch (reader.TokenType)
             {
                 case JsonTokenType.Null:
-                    return 0;
+                    return SpanKind.Unspecified;
                 case JsonTokenType.Number when reader.TryGetInt32(out var number):
-                    return number;
+                    return number is >= 0 and <= (int)SpanKind.Consumer ? (SpanKind)number : SpanKind.Unspecified;
                 case JsonTokenType.String:
-                {
-                    var value = byName(reader.GetString()!);
-                    if (value >= 0)
+                    if (reader.ValueTextEquals("SPAN_KIND_SERVER"u8))
                     {
-                        return value;
+                        return SpanKind.Server;
+                    }
+
+                    if (reader.ValueTextEquals("SPAN_KIND_CLIENT"u8))
+                    {
+                        return SpanKind.Client;
+                    }
+
+                    if (reader.ValueTextEquals("SPAN_KIND_INTERNAL"u8))
+                    {
+                        return SpanKind.Internal;
+                    }
+
+                    if (reader.ValueTextEquals("SPAN_KIND_PRODUCER"u8))
+                    {
+                        return SpanKind.Producer;
+                    }
+
+                    if (reader.ValueTextEquals("SPAN_KIND_CONSUMER"u8))
+                    {
+                        return SpanKind.Consumer;
+                    }
+
+                    if (reader.ValueTextEquals("SPAN_KIND_UNSPECIFIED"u8))
+                    {
+                        return SpanKind.Unspecified;
                     }
 
                     break;
-                }
             }
 
-            throw TypeError(ref reader, what, "an enum number or name");
+            return JsonThrowHelper.ThrowWrongType<SpanKind>(Where("kind"), "a SpanKind number or name", reader.TokenType, reader.TokenStartIndex);
         }
 
-        private static int SpanKindName(string name) => name switch
+        private readonly StatusCode ReadStatusCode(ref Utf8JsonReader reader)
         {
-            "SPAN_KIND_UNSPECIFIED" => 0,
-            "SPAN_KIND_INTERNAL" => 1,
-            "SPAN_KIND_SERVER" => 2,
-            "SPAN_KIND_CLIENT" => 3,
-            "SPAN_KIND_PRODUCER" => 4,
-            "SPAN_KIND_CONSUMER" => 5,
-            _ => -1,
-        };
-
-        private static int StatusCodeName(string name) => name switch
-        {
-            "STATUS_CODE_UNSET" => 0,
-            "STATUS_CODE_OK" => 1,
-            "STATUS_CODE_ERROR" => 2,
-            _ => -1,
-        };
-
-        private static void ExpectStartObject(ref Utf8JsonReader reader, string what)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
+            Advance(ref reader);
+            switch (reader.TokenType)
             {
-                throw TypeError(ref reader, what, "an object");
+                case JsonTokenType.Null:
+                    return StatusCode.Unset;
+                case JsonTokenType.Number when reader.TryGetInt32(out var number):
+                    return number is >= 0 and <= (int)StatusCode.Error ? (StatusCode)number : StatusCode.Unset;
+                case JsonTokenType.String:
+                    if (reader.ValueTextEquals("STATUS_CODE_ERROR"u8))
+                    {
+                        return StatusCode.Error;
+                    }
+
+                    if (reader.ValueTextEquals("STATUS_CODE_OK"u8))
+                    {
+                        return StatusCode.Ok;
+                    }
+
+                    if (reader.ValueTextEquals("STATUS_CODE_UNSET"u8))
+                    {
+                        return StatusCode.Unset;
+                    }
+
+                    break;
+            }
+
+            return JsonThrowHelper.ThrowWrongType<StatusCode>(Where("status.code"), "a StatusCode number or name", reader.TokenType, reader.TokenStartIndex);
+        }
+
+        private readonly void ExpectStartObject(ref Utf8JsonReader reader, string field) =>
+            ExpectToken(ref reader, JsonTokenType.StartObject, field, "an object");
+
+        private readonly void ExpectToken(ref Utf8JsonReader reader, JsonTokenType expected, string field, string description)
+        {
+            if (reader.TokenType != expected)
+            {
+                JsonThrowHelper.ThrowWrongType(Where(field), description, reader.TokenType, reader.TokenStartIndex);
             }
         }
 
-        /// <summary>Moves to a property's value start: true if it was an array, false if null.</summary>
-        private static bool ReadStartArrayOrNull(ref Utf8JsonReader reader, string what)
+        /// <summary>Moves to a property's value: true if it is an array, false if it is null.</summary>
+        private readonly bool StartArrayOrNull(ref Utf8JsonReader reader, string field)
         {
-            reader.Read();
+            Advance(ref reader);
             if (reader.TokenType == JsonTokenType.Null)
             {
                 return false;
             }
 
-            if (reader.TokenType != JsonTokenType.StartArray)
+            ExpectToken(ref reader, JsonTokenType.StartArray, field, "an array");
+            return true;
+        }
+
+        /// <summary>The field's place in the request, for error messages only.</summary>
+        private readonly string Where(string field)
+        {
+            if (_resourceOrdinal == NoOrdinal)
             {
-                throw TypeError(ref reader, what, "an array");
+                return field;
             }
 
-            return true;
+            if (_scopeOrdinal == NoOrdinal)
+            {
+                return $"resourceSpans[{_resourceOrdinal}].{field}";
+            }
+
+            return _spanOrdinal == NoOrdinal
+                ? $"resourceSpans[{_resourceOrdinal}].scopeSpans[{_scopeOrdinal}].{field}"
+                : $"resourceSpans[{_resourceOrdinal}].scopeSpans[{_scopeOrdinal}].spans[{_spanOrdinal}].{field}";
+        }
+
+        private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) => reader.ValueTextEquals(name);
+
+        private static bool Is(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ReadOnlySpan<byte> snake) =>
+            reader.ValueTextEquals(name) || reader.ValueTextEquals(snake);
+
+        /// <summary>
+        /// Reads the next token. The reader is given the whole request, so it throws on a document that
+        /// ends early rather than returning false; the check is kept so no loop can spin at the end.
+        /// </summary>
+        private static void Advance(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read())
+            {
+                JsonThrowHelper.ThrowTruncated(reader.BytesConsumed);
+            }
         }
 
         /// <summary>Advances to the next property name of the current object; false at its end.</summary>
         private static bool NextProperty(ref Utf8JsonReader reader)
         {
-            reader.Read();
+            Advance(ref reader);
             return reader.TokenType == JsonTokenType.PropertyName;
         }
 
         /// <summary>Advances to the next element of the current array; false at its end.</summary>
         private static bool NextElement(ref Utf8JsonReader reader)
         {
-            reader.Read();
+            Advance(ref reader);
             return reader.TokenType != JsonTokenType.EndArray;
         }
 
         private static void SkipValue(ref Utf8JsonReader reader)
         {
-            reader.Read();
+            Advance(ref reader);
             reader.Skip();
         }
 
-        private static JsonFormatException TypeError(ref Utf8JsonReader reader, string what, string expected) =>
-            new($"'{what}' must be {expected}, found {reader.TokenType}", reader.TokenStartIndex);
+        /// <summary>Skips an unknown member's value; a null "values" has already been consumed.</summary>
+        private static void SkipValueIfProperty(ref Utf8JsonReader reader)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                SkipValue(ref reader);
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using Ariadne.Model;
@@ -11,6 +12,13 @@ namespace Ariadne.Protocols.Otlp.Json;
 /// </summary>
 internal static class OtlpJsonEncoder
 {
+    /// <summary>Room for any 64-bit integer in decimal, sign included.</summary>
+    private const int MaxInt64Digits = 20;
+
+    private const int TraceIdHexLength = 2 * TraceId.Size;
+
+    private const int SpanIdHexLength = 2 * SpanId.Size;
+
     public static void WriteTracesData(SpanBatch batch, Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
@@ -27,21 +35,29 @@ internal static class OtlpJsonEncoder
         {
             ref readonly var resource = ref batch.Resources[grouping.Resources[r]];
             writer.WriteStartObject();
-            writer.WriteStartObject(N.Resource);
-            WriteAttributes(writer, batch, resource.Attributes);
-            WriteCount(writer, N.DroppedAttributesCount, resource.DroppedAttributesCount);
-            writer.WriteEndObject();
+            if (resource.Attributes.Count != 0 || resource.DroppedAttributesCount != 0)
+            {
+                writer.WriteStartObject(N.Resource);
+                WriteAttributes(writer, batch, resource.Attributes);
+                WriteCount(writer, N.DroppedAttributesCount, resource.DroppedAttributesCount);
+                writer.WriteEndObject();
+            }
+
             writer.WriteStartArray(N.ScopeSpans);
             for (var s = grouping.ScopeStart[r]; s < grouping.ScopeStart[r + 1]; s++)
             {
                 ref readonly var scope = ref batch.Scopes[grouping.Scopes[s]];
                 writer.WriteStartObject();
-                writer.WriteStartObject(N.Scope);
-                WriteString(writer, batch, N.Name, scope.Name);
-                WriteString(writer, batch, N.Version, scope.Version);
-                WriteAttributes(writer, batch, scope.Attributes);
-                WriteCount(writer, N.DroppedAttributesCount, scope.DroppedAttributesCount);
-                writer.WriteEndObject();
+                if (!scope.Name.IsEmpty || !scope.Version.IsEmpty || scope.Attributes.Count != 0 || scope.DroppedAttributesCount != 0)
+                {
+                    writer.WriteStartObject(N.Scope);
+                    WriteString(writer, batch, N.Name, scope.Name);
+                    WriteString(writer, batch, N.Version, scope.Version);
+                    WriteAttributes(writer, batch, scope.Attributes);
+                    WriteCount(writer, N.DroppedAttributesCount, scope.DroppedAttributesCount);
+                    writer.WriteEndObject();
+                }
+
                 writer.WriteStartArray(N.Spans);
                 for (var i = grouping.SpanStart[s]; i < grouping.SpanStart[s + 1]; i++)
                 {
@@ -93,17 +109,17 @@ internal static class OtlpJsonEncoder
 
     private static void WriteSpan(Utf8JsonWriter writer, SpanBatch batch, in SpanRow span)
     {
-        Span<byte> hex = stackalloc byte[32];
+        Span<byte> hex = stackalloc byte[TraceIdHexLength];
         writer.WriteStartObject();
         span.TraceId.FormatUtf8(hex);
         writer.WriteString(N.TraceId, hex);
         span.SpanId.FormatUtf8(hex);
-        writer.WriteString(N.SpanId, hex[..16]);
+        writer.WriteString(N.SpanId, hex[..SpanIdHexLength]);
         WriteString(writer, batch, N.TraceState, span.TraceState);
         if (span.ParentSpanId.IsValid)
         {
             span.ParentSpanId.FormatUtf8(hex);
-            writer.WriteString(N.ParentSpanId, hex[..16]);
+            writer.WriteString(N.ParentSpanId, hex[..SpanIdHexLength]);
         }
 
         if (span.Flags != 0)
@@ -147,7 +163,7 @@ internal static class OtlpJsonEncoder
                 link.TraceId.FormatUtf8(hex);
                 writer.WriteString(N.TraceId, hex);
                 link.SpanId.FormatUtf8(hex);
-                writer.WriteString(N.SpanId, hex[..16]);
+                writer.WriteString(N.SpanId, hex[..SpanIdHexLength]);
                 WriteString(writer, batch, N.TraceState, link.TraceState);
                 WriteAttributes(writer, batch, link.Attributes);
                 WriteCount(writer, N.DroppedAttributesCount, link.DroppedAttributesCount);
@@ -163,14 +179,18 @@ internal static class OtlpJsonEncoder
         }
 
         WriteCount(writer, N.DroppedLinksCount, span.DroppedLinksCount);
-        writer.WriteStartObject(N.Status);
-        WriteString(writer, batch, N.Message, span.StatusMessage);
-        if (span.StatusCode != StatusCode.Unset)
+        if (span.StatusCode != StatusCode.Unset || !span.StatusMessage.IsEmpty)
         {
-            writer.WriteNumber(N.Code, (int)span.StatusCode);
+            writer.WriteStartObject(N.Status);
+            WriteString(writer, batch, N.Message, span.StatusMessage);
+            if (span.StatusCode != StatusCode.Unset)
+            {
+                writer.WriteNumber(N.Code, (int)span.StatusCode);
+            }
+
+            writer.WriteEndObject();
         }
 
-        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 
@@ -211,7 +231,7 @@ internal static class OtlpJsonEncoder
                 writer.WriteBoolean(N.BoolValue, value.BoolValue);
                 break;
             case ValueKind.Int:
-                writer.WriteString(N.IntValue, value.IntValue.ToString(CultureInfo.InvariantCulture));
+                WriteInt64(writer, N.IntValue, value.IntValue);
                 break;
             case ValueKind.Double:
                 var d = value.DoubleValue;
@@ -271,10 +291,24 @@ internal static class OtlpJsonEncoder
         }
     }
 
+    /// <summary>A 64-bit integer as a decimal string, as proto3 JSON writes it; zero is the default and left out.</summary>
     private static void WriteUInt64(Utf8JsonWriter writer, ReadOnlySpan<byte> name, ulong value)
     {
-        Span<byte> digits = stackalloc byte[20];
-        System.Buffers.Text.Utf8Formatter.TryFormat(value, digits, out var written);
+        if (value == 0)
+        {
+            return;
+        }
+
+        Span<byte> digits = stackalloc byte[MaxInt64Digits];
+        Utf8Formatter.TryFormat(value, digits, out var written);
+        writer.WriteString(name, digits[..written]);
+    }
+
+    /// <summary>An intValue, written even when zero: it is a member of a oneof, so its presence is the value's kind.</summary>
+    private static void WriteInt64(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long value)
+    {
+        Span<byte> digits = stackalloc byte[MaxInt64Digits];
+        Utf8Formatter.TryFormat(value, digits, out var written);
         writer.WriteString(name, digits[..written]);
     }
 
