@@ -735,7 +735,8 @@ internal static class OtlpJsonDecoder
             }
 
             var heap = _batch.Heap;
-            var start = heap.Reserve(Base64.GetMaxDecodedFromUtf8Length(text.Length));
+            // The URL-safe bound also covers unpadded text, which the standard bound undercounts.
+            var start = heap.Reserve(Base64Url.GetMaxDecodedLength(text.Length));
             var destination = heap.Rows[start..];
             var status = Base64.DecodeFromUtf8(text, destination, out _, out var written);
             if (status != OperationStatus.Done)
@@ -902,7 +903,7 @@ internal static class OtlpJsonDecoder
         {
             value = 0;
             return !reader.ValueIsEscaped
-                && Utf8Parser.TryParse(reader.ValueSpan, out value, out var consumed, 'E')
+                && Utf8Parser.TryParse(reader.ValueSpan, out value, out var consumed)
                 && consumed == reader.ValueSpan.Length;
         }
 
