@@ -1,3 +1,4 @@
+using Ariadne.Storage.Tests.IO;
 using System.Text;
 using Ariadne.Model;
 using Ariadne.Storage.IO;
@@ -19,12 +20,12 @@ public class SpanStoreFaultTests
         await using (var store = await SpanStore.OpenAsync(options))
         {
             await store.AppendAsync(TestBatches.Create(new TraceId(1, 1), 4));
-            SetFault(device, fault, true);
+            FaultSwitch.Set(device, fault, true);
             await Assert.ThrowsAsync<StorageUnavailableException>(async () => await store.AppendAsync(TestBatches.Create(new TraceId(2, 2), 3)));
             await Assert.ThrowsAsync<StorageUnavailableException>(async () => await store.AppendAsync(TestBatches.Create(new TraceId(2, 2), 3)));
             Assert.False(store.TryGetTrace(new TraceId(2, 2), out _));
             Assert.Equal(2, store.Statistics.FailedAppends);
-            SetFault(device, fault, false);
+            FaultSwitch.Set(device, fault, false);
             await store.AppendAsync(TestBatches.Create(new TraceId(3, 3), 5));
             Assert.True(store.TryGetTrace(new TraceId(3, 3), out _));
         }
@@ -123,21 +124,5 @@ public class SpanStoreFaultTests
         Assert.Equal(Writers * BatchesPerWriter, reopened.Statistics.RecordsReplayed);
         Assert.Equal(Writers * BatchesPerWriter, reopened.Statistics.TracesStored);
         Assert.True(reopened.TryGetTrace(new TraceId(Writers - 1, BatchesPerWriter - 1), out _));
-    }
-
-    private static void SetFault(FaultInjectingDevice device, string fault, bool on)
-    {
-        switch (fault)
-        {
-            case "short write":
-                device.ShortWrites = on;
-                break;
-            case "fsync":
-                device.FailFsync = on;
-                break;
-            default:
-                device.DiskFull = on;
-                break;
-        }
     }
 }

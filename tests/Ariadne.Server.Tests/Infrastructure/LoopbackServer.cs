@@ -54,6 +54,14 @@ internal sealed class LoopbackServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>POSTs an OTLP/HTTP export and returns the response (the caller disposes it).</summary>
+    public Task<HttpResponseMessage> PostTracesAsync(byte[] body, string contentType = "application/x-protobuf")
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        return Query.PostAsync(new Uri(HttpEndpoint, "/v1/traces"), content);
+    }
+
     public async Task WaitReadyAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

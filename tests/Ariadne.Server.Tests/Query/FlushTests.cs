@@ -13,10 +13,8 @@ public sealed class FlushTests
     {
         await using var server = await LoopbackServer.StartAsync();
         var spans = OtlpRequests.Trace(5);
-        using (var content = new ByteArrayContent(OtlpRequests.Protobuf("svc", spans)))
+        using (var posted = await server.PostTracesAsync(OtlpRequests.Protobuf("svc", spans)))
         {
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            using var posted = await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
             Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
         }
 
@@ -45,10 +43,8 @@ public sealed class FlushTests
     public async Task FlushCommand_AgainstARunningServer_PrintsTheNewBlock()
     {
         await using var server = await LoopbackServer.StartAsync();
-        using (var content = new ByteArrayContent(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(2))))
+        using (await server.PostTracesAsync(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(2))))
         {
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            using var posted = await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
         }
 
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -70,9 +66,7 @@ public sealed class FlushTests
         using var directory = new TempDirectory();
         await using (var server = await LoopbackServer.StartAsync(dataDirectory: directory.Path))
         {
-            using var content = new ByteArrayContent(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(3)));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-            using var posted = await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
+            using var posted = await server.PostTracesAsync(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(3)));
             using var flushed = await server.Query.PostAsync(new Uri(server.QueryEndpoint, "/api/admin/flush"), null);
             Assert.Equal(HttpStatusCode.OK, flushed.StatusCode);
         }

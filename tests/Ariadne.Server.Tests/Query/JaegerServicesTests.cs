@@ -64,9 +64,7 @@ public sealed class JaegerServicesTests
 
     private static async Task PostAsync(LoopbackServer server, string service, List<TestSpan> spans)
     {
-        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(OtlpRequests.Json(service, spans)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
+        using var response = await server.PostTracesAsync(System.Text.Encoding.UTF8.GetBytes(OtlpRequests.Json(service, spans)), "application/json");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

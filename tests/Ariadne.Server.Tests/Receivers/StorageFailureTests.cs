@@ -67,10 +67,6 @@ public sealed class StorageFailureTests
         Assert.Equal(Unavailable, grpc.Status);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(LoopbackServer server, IEnumerable<TestSpan> spans)
-    {
-        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(OtlpRequests.Json("svc", spans)));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return await server.Query.PostAsync(new Uri(server.HttpEndpoint, "/v1/traces"), content);
-    }
+    private static Task<HttpResponseMessage> PostAsync(LoopbackServer server, IEnumerable<TestSpan> spans) =>
+        server.PostTracesAsync(System.Text.Encoding.UTF8.GetBytes(OtlpRequests.Json("svc", spans)), "application/json");
 }

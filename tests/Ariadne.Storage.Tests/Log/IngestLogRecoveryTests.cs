@@ -1,3 +1,4 @@
+using Ariadne.Storage.Tests.IO;
 using System.Text;
 using Ariadne.Storage.IO;
 using Ariadne.Storage.Log;
@@ -110,13 +111,13 @@ public class IngestLogRecoveryTests
         await using (var log = Open(dir.Path, [], out _, device))
         {
             Assert.Equal(0, await AppendAsync(log, "before"));
-            SetFault(device, fault, true);
+            FaultSwitch.Set(device, fault, true);
             for (var i = 0; i < 3; i++)
             {
                 await Assert.ThrowsAsync<StorageUnavailableException>(async () => await AppendAsync(log, "during"));
             }
 
-            SetFault(device, fault, false);
+            FaultSwitch.Set(device, fault, false);
             Assert.Equal(1, await AppendAsync(log, "after"));
             Assert.Equal(3, log.FailedGroups);
         }
@@ -212,21 +213,5 @@ public class IngestLogRecoveryTests
         Assert.Equal(LogRecordHeader.Size + 3, log.SizeBytes);
         var remaining = Assert.Single(Directory.GetFiles(dir.Path, "*.wal"));
         Assert.Equal("00000000000000000001.wal", Path.GetFileName(remaining));
-    }
-
-    private static void SetFault(FaultInjectingDevice device, string fault, bool on)
-    {
-        switch (fault)
-        {
-            case "short write":
-                device.ShortWrites = on;
-                break;
-            case "fsync":
-                device.FailFsync = on;
-                break;
-            default:
-                device.DiskFull = on;
-                break;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Ariadne.Storage.Tests.IO;
 using System.Text;
 using Ariadne.Storage.IO;
 using Ariadne.Storage.Log;
@@ -148,10 +149,10 @@ public class IngestLogTests
         await using (var log = Open(dir.Path, [], out _, device))
         {
             await AppendAsync(log, "before");
-            SetFault(device, fault, true);
+            FaultSwitch.Set(device, fault, true);
             await Assert.ThrowsAsync<StorageUnavailableException>(async () => await AppendAsync(log, "during"));
             await Assert.ThrowsAsync<StorageUnavailableException>(async () => await AppendAsync(log, "during again"));
-            SetFault(device, fault, false);
+            FaultSwitch.Set(device, fault, false);
             await AppendAsync(log, "after");
         }
 
@@ -166,21 +167,5 @@ public class IngestLogTests
         // A record refused during a short write was cut off; after a failed fsync its bytes may have
         // reached the disk (the client was told to retry), but never a torn record before "after".
         Assert.DoesNotContain(replayed, r => r.StartsWith("during", StringComparison.Ordinal) && fault != "fsync");
-    }
-
-    private static void SetFault(FaultInjectingDevice device, string fault, bool on)
-    {
-        switch (fault)
-        {
-            case "short write":
-                device.ShortWrites = on;
-                break;
-            case "fsync":
-                device.FailFsync = on;
-                break;
-            default:
-                device.DiskFull = on;
-                break;
-        }
     }
 }
