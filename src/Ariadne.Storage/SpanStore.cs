@@ -15,7 +15,7 @@ namespace Ariadne.Storage;
 /// immutable block and deletes the log segments it came from. Reads merge blocks and head, each span
 /// (trace id + span id) once, the earliest stored copy winning.
 /// </summary>
-internal sealed class SpanStore : IAsyncDisposable
+internal sealed partial class SpanStore : IAsyncDisposable
 {
     public const string WalDirectory = "wal";
     public const string BlocksDirectory = "blocks";
@@ -416,6 +416,34 @@ internal sealed class SpanStore : IAsyncDisposable
     public bool TryGetTrace(TraceId traceId, [NotNullWhen(true)] out SpanBatch? trace)
     {
         var found = new List<SpanRef>();
+        GatherTrace(traceId, found);
+        if (found.Count == 0)
+        {
+            trace = null;
+            return false;
+        }
+
+        trace = new SpanBatch();
+        CopyDistinct(found, new SpanCopier(trace), new HashSet<SpanId>());
+        return true;
+    }
+
+    /// <summary>Copies each span once (by span id; the first copy wins); all spans must belong to one trace.</summary>
+    private static void CopyDistinct(List<SpanRef> spans, SpanCopier copier, HashSet<SpanId> seen)
+    {
+        seen.Clear();
+        foreach (var span in spans)
+        {
+            if (seen.Add(span.Row.SpanId))
+            {
+                copier.CopySpan(span.Batch, span.Index);
+            }
+        }
+    }
+
+    /// <summary>Every stored copy of the trace's spans: blocks, then the head being flushed, then the head.</summary>
+    private void GatherTrace(TraceId traceId, List<SpanRef> found)
+    {
         foreach (var block in Volatile.Read(ref _blocks))
         {
             try
@@ -434,24 +462,6 @@ internal sealed class SpanStore : IAsyncDisposable
 
         Volatile.Read(ref _beingFlushed)?.CollectTrace(traceId, found);
         Volatile.Read(ref _head).CollectTrace(traceId, found);
-        if (found.Count == 0)
-        {
-            trace = null;
-            return false;
-        }
-
-        trace = new SpanBatch();
-        var copier = new SpanCopier(trace);
-        var seen = new HashSet<SpanId>();
-        foreach (var span in found)
-        {
-            if (seen.Add(span.Row.SpanId))
-            {
-                copier.CopySpan(span.Batch, span.Index);
-            }
-        }
-
-        return true;
     }
 
     private void QuarantineAtRuntime(BlockReaderV1 block)

@@ -19,6 +19,11 @@ internal interface ITraceIndex
     /// <summary>Adds the (service, name, kind) of every span held.</summary>
     void CollectOperations(HashSet<SpanOperation> operations);
 
+    bool Contains(TraceId traceId);
+
+    /// <summary>The ids of the traces held now.</summary>
+    List<TraceId> TraceIds();
+
     /// <summary>Every span held, each once.</summary>
     List<SpanRef> AllSpans();
 }

@@ -82,6 +82,22 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         }
     }
 
+    public bool Contains(TraceId traceId)
+    {
+        lock (_lock)
+        {
+            return _traces.ContainsKey(traceId);
+        }
+    }
+
+    public List<TraceId> TraceIds()
+    {
+        lock (_lock)
+        {
+            return [.. _traces.Keys];
+        }
+    }
+
     public List<SpanRef> AllSpans()
     {
         lock (_lock)

@@ -105,6 +105,22 @@ internal sealed class BlockReaderV1 : IDisposable
     /// <summary>Reads and checks a page; with <paramref name="only"/>, only that trace's spans are materialized.</summary>
     public SpanBatch ReadPage(int index, TraceId? only)
     {
+        var payload = ReadPayload(index);
+        var batch = PageDecoder.Decode(payload, only);
+        if (only is null && batch.SpanCount != _pages[index].SpanCount)
+        {
+            throw new InvalidDataException($"page {index} holds {batch.SpanCount} spans, its index entry says {_pages[index].SpanCount}");
+        }
+
+        return batch;
+    }
+
+    /// <summary>The page index entries: where each page is and what it may hold.</summary>
+    public ReadOnlySpan<PageIndexEntry> Pages => _pages;
+
+    /// <summary>Reads a page, checks its CRC and returns the decompressed payload, undecoded.</summary>
+    public byte[] ReadPayload(int index)
+    {
         var entry = _pages[index];
         var bytes = new byte[entry.Length];
         if (_data.Read(entry.Offset, bytes) != bytes.Length)
@@ -119,15 +135,14 @@ internal sealed class BlockReaderV1 : IDisposable
             throw new InvalidDataException($"page {index} fails its checksum");
         }
 
-        var payload = new byte[header.UncompressedLength];
-        PageCompressor.Decompress(stored, header.Codec, payload);
-        var batch = PageDecoder.Decode(payload, only);
-        if (only is null && batch.SpanCount != header.SpanCount)
+        if (header.SpanCount != entry.SpanCount)
         {
-            throw new InvalidDataException($"page {index} holds {batch.SpanCount} spans, its header says {header.SpanCount}");
+            throw new InvalidDataException($"page {index} header says {header.SpanCount} spans, its index entry {entry.SpanCount}");
         }
 
-        return batch;
+        var payload = new byte[header.UncompressedLength];
+        PageCompressor.Decompress(stored, header.Codec, payload);
+        return payload;
     }
 
     private int FirstPageThatMayHold(TraceId traceId)

@@ -17,7 +17,8 @@ internal static class BlockWriterV1
     /// <summary>Pages are cut at the first trace boundary past this many spans.</summary>
     public const int TargetPageSpans = 1024;
 
-    private const int MaxListedValues = 1000;
+    /// <summary>A meta.json list shorter than this is complete, so a value missing from it is missing from the block.</summary>
+    public const int MaxListedValues = 1000;
     private const int MaxListedOperations = 10_000;
 
     public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec)
@@ -79,7 +80,7 @@ internal static class BlockWriterV1
                     new PageHeader(codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(header);
                     data.Write(dataBytes, header);
                     data.Write(dataBytes + PageHeader.Size, stored);
-                    entries.Add(new PageIndexEntry(pageSpans[0].Row.TraceId, pageSpans[^1].Row.TraceId, dataBytes, PageHeader.Size + stored.Length, pageSpans.Length));
+                    entries.Add(Describe(pageSpans, dataBytes, PageHeader.Size + stored.Length));
                     dataBytes += PageHeader.Size + stored.Length;
                     uncompressed += payload.Length;
                     pageStart = i + 1;
@@ -123,6 +124,30 @@ internal static class BlockWriterV1
         device.SyncDirectory(directory);
         device.SyncDirectory(blocksDirectory);
         return meta;
+    }
+
+    private static PageIndexEntry Describe(ReadOnlySpan<SpanRef> page, long offset, int length)
+    {
+        ulong minStart = ulong.MaxValue, maxEnd = 0, maxDuration = 0;
+        int kinds = 0, statuses = 0;
+        foreach (var span in page)
+        {
+            ref readonly var row = ref span.Row;
+            minStart = Math.Min(minStart, row.StartTimeUnixNano);
+            maxEnd = Math.Max(maxEnd, row.EndTimeUnixNano);
+            maxDuration = Math.Max(maxDuration, row.DurationNanos);
+            kinds |= 1 << ((int)row.Kind & 7);
+            statuses |= 1 << ((int)row.StatusCode & 7);
+        }
+
+        return new PageIndexEntry(page[0].Row.TraceId, page[^1].Row.TraceId, offset, length, page.Length)
+        {
+            MinStartUnixNano = minStart,
+            MaxEndUnixNano = maxEnd,
+            MaxDurationNanos = maxDuration,
+            KindMask = (byte)kinds,
+            StatusMask = (byte)statuses,
+        };
     }
 
     private static void Collect(HashSet<Utf8Key> set, SpanBatch batch, Utf8Ref value)

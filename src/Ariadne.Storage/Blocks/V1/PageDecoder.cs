@@ -16,36 +16,7 @@ internal static class PageDecoder
     /// <summary>Decodes the page; with <paramref name="only"/>, only that trace's spans are materialized (the rest are parsed and skipped).</summary>
     public static SpanBatch Decode(byte[] payload, TraceId? only = null)
     {
-        if (payload.Length < 2 || BinaryPrimitives.ReadUInt16LittleEndian(payload) != (ushort)PageColumns.Count)
-        {
-            throw new InvalidDataException("page has an unexpected column count");
-        }
-
-        var headerLength = 2 + ((int)PageColumns.Count * 4);
-        if (payload.Length < headerLength)
-        {
-            throw new InvalidDataException("page header is truncated");
-        }
-
-        var offsets = new (int Start, int Length)[(int)PageColumns.Count];
-        var position = headerLength;
-        for (var i = 0; i < offsets.Length; i++)
-        {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (i * 4)));
-            if (length < 0 || length > payload.Length - position)
-            {
-                throw new InvalidDataException("page column runs past the page");
-            }
-
-            offsets[i] = (position, length);
-            position += length;
-        }
-
-        if (position != payload.Length)
-        {
-            throw new InvalidDataException("page has bytes after its last column");
-        }
-
+        var offsets = ColumnOffsets(payload);
         var state = new State(new SpanBatch());
 
         // Strings are located now but copied into the batch only when a kept row uses them.
@@ -196,6 +167,61 @@ internal static class PageDecoder
         }
 
         return state.Batch;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visit"/> with each string of the page's table until it returns true, without
+    /// decoding any row: a search tests its string values here before paying for the rows.
+    /// </summary>
+    public static bool AnyString<TState>(byte[] payload, TState state, Func<TState, ReadOnlySpan<byte>, bool> visit)
+    {
+        var offsets = ColumnOffsets(payload);
+        var strings = new ColumnReader(Column(payload, offsets, PageColumns.Strings));
+        var count = strings.Count(payload.Length);
+        for (var i = 0; i < count; i++)
+        {
+            if (visit(state, strings.Bytes()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (int Start, int Length)[] ColumnOffsets(byte[] payload)
+    {
+        if (payload.Length < 2 || BinaryPrimitives.ReadUInt16LittleEndian(payload) != (ushort)PageColumns.Count)
+        {
+            throw new InvalidDataException("page has an unexpected column count");
+        }
+
+        var headerLength = 2 + ((int)PageColumns.Count * 4);
+        if (payload.Length < headerLength)
+        {
+            throw new InvalidDataException("page header is truncated");
+        }
+
+        var offsets = new (int Start, int Length)[(int)PageColumns.Count];
+        var position = headerLength;
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (i * 4)));
+            if (length < 0 || length > payload.Length - position)
+            {
+                throw new InvalidDataException("page column runs past the page");
+            }
+
+            offsets[i] = (position, length);
+            position += length;
+        }
+
+        if (position != payload.Length)
+        {
+            throw new InvalidDataException("page has bytes after its last column");
+        }
+
+        return offsets;
     }
 
     private static ReadOnlySpan<byte> Column(ReadOnlySpan<byte> payload, (int Start, int Length)[] offsets, PageColumns column) =>

@@ -7,12 +7,13 @@ namespace Ariadne.Storage.Blocks.V1;
 /// <summary>
 /// The sparse index of a block: one entry per page.
 /// <code>magic "ARIX" (u32) · version (u16) · reserved (u16) · page count (u32) · entries · CRC32C of all before (u32)
-/// entry: first trace id (u64 high, u64 low) · last trace id (2 × u64) · offset (u64) · length (u32) · spans (u32)</code>
+/// entry: first trace id (u64 high, u64 low) · last trace id (2 × u64) · offset (u64) · length (u32) · spans (u32)
+///        · min start (u64) · max end (u64) · max duration (u64) · kind mask (u8) · status mask (u8) · reserved (u16)</code>
 /// </summary>
 internal static class PageIndex
 {
     public const uint Magic = 0x58495241; // "ARIX"
-    public const ushort Version = 1;
+    public const ushort Version = 2;
     private const int HeaderSize = 12;
 
     public static byte[] Serialize(IReadOnlyList<PageIndexEntry> entries)
@@ -32,6 +33,11 @@ internal static class PageIndex
             BinaryPrimitives.WriteInt64LittleEndian(span[32..], e.Offset);
             BinaryPrimitives.WriteInt32LittleEndian(span[40..], e.Length);
             BinaryPrimitives.WriteInt32LittleEndian(span[44..], e.SpanCount);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[48..], e.MinStartUnixNano);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[56..], e.MaxEndUnixNano);
+            BinaryPrimitives.WriteUInt64LittleEndian(span[64..], e.MaxDurationNanos);
+            span[72] = e.KindMask;
+            span[73] = e.StatusMask;
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32C.Compute(bytes.AsSpan(0, bytes.Length - 4)));
@@ -63,7 +69,14 @@ internal static class PageIndex
                 new TraceId(BinaryPrimitives.ReadUInt64LittleEndian(span[16..]), BinaryPrimitives.ReadUInt64LittleEndian(span[24..])),
                 BinaryPrimitives.ReadInt64LittleEndian(span[32..]),
                 BinaryPrimitives.ReadInt32LittleEndian(span[40..]),
-                BinaryPrimitives.ReadInt32LittleEndian(span[44..]));
+                BinaryPrimitives.ReadInt32LittleEndian(span[44..]))
+            {
+                MinStartUnixNano = BinaryPrimitives.ReadUInt64LittleEndian(span[48..]),
+                MaxEndUnixNano = BinaryPrimitives.ReadUInt64LittleEndian(span[56..]),
+                MaxDurationNanos = BinaryPrimitives.ReadUInt64LittleEndian(span[64..]),
+                KindMask = span[72],
+                StatusMask = span[73],
+            };
             if (entry.Offset < 0 || entry.Length < PageHeader.Size || entry.Offset + entry.Length > dataLength || entry.FirstTraceId > entry.LastTraceId)
             {
                 throw new InvalidDataException($"page index entry {i} points outside the data file");

@@ -1,0 +1,10 @@
+namespace Ariadne.Storage.Search;
+
+internal enum PredicateValueKind
+{
+    None,
+    String,
+    Int,
+    Double,
+    Bool,
+}
