@@ -178,7 +178,17 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// Writes everything in the head into a new block and deletes the log segments it came from. Spans
     /// appended meanwhile go to a fresh head and a fresh segment. Returns the new block, if any.
     /// </summary>
-    public async Task<BlockMeta?> FlushAsync(CancellationToken cancellationToken = default)
+    public Task<BlockMeta?> FlushAsync(CancellationToken cancellationToken = default) =>
+        CutAsync(TimeSpan.Zero, 0, cancellationToken);
+
+    /// <summary>
+    /// Writes the complete traces of the head — those without a new span for
+    /// <paramref name="traceIdlePeriod"/> — into a new block and deletes the log segments they came from.
+    /// Live traces stay in the head: their spans are appended again to the fresh log segment (durably,
+    /// before the old segments go), up to <paramref name="maxLiveSpans"/>; past that everything is written,
+    /// since a trace split over blocks still reads whole. Returns the new block, if any.
+    /// </summary>
+    public async Task<BlockMeta?> CutAsync(TimeSpan traceIdlePeriod, long maxLiveSpans, CancellationToken cancellationToken = default)
     {
         await _flushing.WaitAsync(cancellationToken);
         try
@@ -194,7 +204,13 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 cancellationToken);
 
             BlockMeta? meta = null;
-            var spans = flushed!.AllSpans();
+            var (spans, live) = flushed!.SplitByIdle(traceIdlePeriod);
+            if (live.Count > maxLiveSpans)
+            {
+                spans.AddRange(live);
+                live.Clear();
+            }
+
             if (spans.Count > 0)
             {
                 var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
@@ -214,6 +230,22 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 lock (_blocksLock)
                 {
                     Volatile.Write(ref _blocks, [.. _blocks, reader]);
+                }
+            }
+
+            if (live.Count > 0)
+            {
+                try
+                {
+                    // Not cancellable: once the block is visible, the live spans must reach the new segment.
+                    await CarryOverAsync(live, CancellationToken.None);
+                }
+                catch (StorageUnavailableException)
+                {
+                    // The closed segments still hold the live spans durably, so they are kept (a restart
+                    // replays them; spans stored twice read once).
+                    Restore(live);
+                    throw;
                 }
             }
 
@@ -380,10 +412,30 @@ internal sealed partial class SpanStore : IAsyncDisposable
             TaskScheduler.Default);
     }
 
-    private void Restore(ITraceIndex flushed)
+    /// <summary>Appends copies of live spans to the current log segment; they reach the head as any append does.</summary>
+    private async Task CarryOverAsync(List<SpanRef> live, CancellationToken cancellationToken)
+    {
+        const int SpansPerRecord = 4096;
+        for (var start = 0; start < live.Count; start += SpansPerRecord)
+        {
+            var batch = new SpanBatch();
+            var copier = new SpanCopier(batch);
+            var end = Math.Min(live.Count, start + SpansPerRecord);
+            for (var i = start; i < end; i++)
+            {
+                copier.CopySpan(live[i].Batch, live[i].Index);
+            }
+
+            await AppendAsync(batch, cancellationToken);
+        }
+    }
+
+    private void Restore(ITraceIndex flushed) => Restore(flushed.AllSpans());
+
+    private void Restore(List<SpanRef> spans)
     {
         var head = Volatile.Read(ref _head);
-        foreach (var span in flushed.AllSpans())
+        foreach (var span in spans)
         {
             var single = new SpanBatch();
             new SpanCopier(single).CopySpan(span.Batch, span.Index);

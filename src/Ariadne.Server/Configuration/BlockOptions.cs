@@ -8,4 +8,7 @@ internal sealed class BlockOptions
 
     /// <summary>Cut at least this often while the head holds spans.</summary>
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A trace without a new span for this long is complete and goes into the next block; live traces stay in the head.</summary>
+    public TimeSpan TraceIdlePeriod { get; set; } = TimeSpan.FromSeconds(10);
 }

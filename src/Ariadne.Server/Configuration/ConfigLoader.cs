@@ -93,6 +93,11 @@ internal static class ConfigLoader
             errors.Add("storage.block.max_duration: expected a positive duration such as 00:05:00");
         }
 
+        if (options.Storage.Block.TraceIdlePeriod < TimeSpan.Zero)
+        {
+            errors.Add("storage.block.trace_idle_period: expected a duration of 0 or more, such as 10s");
+        }
+
         if (options.Storage.Compaction.MaxBlockBytes < 1024 * 1024)
         {
             errors.Add("storage.compaction.max_block_bytes: expected at least 1048576");

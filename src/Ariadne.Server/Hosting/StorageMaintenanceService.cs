@@ -8,7 +8,8 @@ namespace Ariadne.Server.Hosting;
 
 /// <summary>
 /// Keeps storage bounded: cuts the head into a block when it holds more than
-/// <c>storage.block.max_head_spans</c> spans or has not been cut for <c>storage.block.max_duration</c>;
+/// <c>storage.block.max_head_spans</c> spans or has not been cut for <c>storage.block.max_duration</c>
+/// (only traces idle for <c>storage.block.trace_idle_period</c> go; live ones stay in the head);
 /// merges small blocks every <c>storage.compaction.interval</c>; applies retention by age and size.
 /// </summary>
 internal sealed partial class StorageMaintenanceService : BackgroundService
@@ -50,7 +51,9 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
                 var head = store.Statistics.HeadSpans;
                 if (head > 0 && (head >= _options.Block.MaxHeadSpans || clock.GetElapsedTime(lastCut) >= _options.Block.MaxDuration))
                 {
-                    var meta = await store.FlushAsync(stoppingToken);
+                    // Live traces are carried over unless they are most of a full head: then carrying
+                    // them would only rewrite the same spans, and a split trace still reads whole.
+                    var meta = await store.CutAsync(_options.Block.TraceIdlePeriod, _options.Block.MaxHeadSpans / 2, stoppingToken);
                     lastCut = clock.GetTimestamp();
                     if (meta is not null)
                     {

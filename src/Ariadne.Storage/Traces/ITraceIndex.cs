@@ -24,6 +24,12 @@ internal interface ITraceIndex
     /// <summary>The ids of the traces held now.</summary>
     List<TraceId> TraceIds();
 
+    /// <summary>
+    /// Every span held, split by whether its trace has had no new span for <paramref name="idlePeriod"/>
+    /// (complete) or has (live).
+    /// </summary>
+    (List<SpanRef> Complete, List<SpanRef> Live) SplitByIdle(TimeSpan idlePeriod);
+
     /// <summary>Every span held, each once.</summary>
     List<SpanRef> AllSpans();
 }

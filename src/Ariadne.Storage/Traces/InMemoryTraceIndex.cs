@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Ariadne.Model;
 using Ariadne.Storage.Blocks.V1;
 
@@ -29,6 +30,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
     public int Add(SpanBatch batch)
     {
         var added = 0;
+        var now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
             var spans = batch.Spans.Rows;
@@ -44,6 +46,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
                 if (entry.SpanIds.Add(span.SpanId))
                 {
                     entry.Locations.Add((batch, i));
+                    entry.LastActivity = now;
                     added++;
                 }
             }
@@ -98,6 +101,26 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         }
     }
 
+    public (List<SpanRef> Complete, List<SpanRef> Live) SplitByIdle(TimeSpan idlePeriod)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var complete = new List<SpanRef>();
+        var live = new List<SpanRef>();
+        lock (_lock)
+        {
+            foreach (var entry in _traces.Values)
+            {
+                var target = Stopwatch.GetElapsedTime(entry.LastActivity, now) >= idlePeriod ? complete : live;
+                foreach (var (batch, index) in entry.Locations)
+                {
+                    target.Add(new SpanRef(batch, index));
+                }
+            }
+        }
+
+        return (complete, live);
+    }
+
     public List<SpanRef> AllSpans()
     {
         lock (_lock)
@@ -120,5 +143,8 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         public HashSet<SpanId> SpanIds { get; } = new();
 
         public List<(SpanBatch Batch, int Index)> Locations { get; } = new(4);
+
+        /// <summary>When the last new span arrived (a <see cref="Stopwatch"/> timestamp).</summary>
+        public long LastActivity { get; set; }
     }
 }

@@ -53,6 +53,15 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_TraceIdlePeriod_DefaultsToTenSecondsAndRejectsNegative()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(10), ConfigLoader.Parse("storage:\n  path: ./d\n", "ariadne.yaml").Storage.Block.TraceIdlePeriod);
+        Assert.Equal(TimeSpan.FromSeconds(2), ConfigLoader.Parse("storage:\n  block:\n    trace_idle_period: 2s\n", "ariadne.yaml").Storage.Block.TraceIdlePeriod);
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("storage:\n  block:\n    trace_idle_period: -00:00:01\n", "ariadne.yaml"));
+        Assert.Contains("storage.block.trace_idle_period", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_BadDuration_NamesTheLine()
     {
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("storage:\n  block:\n    max_duration: five minutes\n", "ariadne.yaml"));

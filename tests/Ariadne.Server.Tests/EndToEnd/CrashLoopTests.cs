@@ -16,10 +16,13 @@ public sealed class CrashLoopTests
     private const int Kills = 20;
     private const int SpansPerTrace = 4;
 
-    // Small thresholds so that block cuts and compactions happen many times per second of the test.
+    // Small thresholds so that block cuts and compactions happen many times per second of the test;
+    // with an idle period longer than the cut interval, each cut both writes traces and carries live
+    // ones over into the new log segment.
     private const string AggressiveStorage = """
           block:
             max_duration: 200ms
+            trace_idle_period: 300ms
           compaction:
             interval: 300ms
             min_blocks: 2
