@@ -21,6 +21,9 @@ internal sealed partial class SpanStore : IAsyncDisposable
     public const string BlocksDirectory = "blocks";
     public const string QuarantineDirectory = "quarantine";
 
+    /// <summary>Blocks merged at once; each holds one decoded page in memory while it is merged.</summary>
+    public const int MaxCompactionInputs = 32;
+
     private readonly SpanStoreOptions _options;
     private readonly IngestLog _log;
     private readonly LogReplayResult _replay;
@@ -261,8 +264,9 @@ internal sealed partial class SpanStore : IAsyncDisposable
 
     /// <summary>
     /// Merges small blocks into one: spans deduplicated, traces split across blocks joined. Inputs are
-    /// the oldest blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it.
-    /// Memory use is bounded by that size. Returns the merged block, or null when there was nothing to merge.
+    /// the oldest blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it
+    /// (at most <see cref="MaxCompactionInputs"/>). The inputs are streamed page by page, so memory
+    /// does not depend on block sizes. Returns the merged block, or null when there was nothing to merge.
     /// </summary>
     public async Task<BlockMeta?> CompactAsync(long maxBlockBytes, int minInputs = 2, CancellationToken cancellationToken = default)
     {
@@ -277,7 +281,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
             long total = 0;
             foreach (var block in candidates)
             {
-                if (total + BlockBytes(block) > maxBlockBytes)
+                if (total + BlockBytes(block) > maxBlockBytes || inputs.Count == MaxCompactionInputs)
                 {
                     break;
                 }
@@ -291,41 +295,41 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 return null;
             }
 
-            var spans = new List<SpanRef>();
-            var seen = new HashSet<(TraceId, SpanId)>();
+            var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
+            long expectedTraces = 0;
             foreach (var block in inputs)
             {
-                try
-                {
-                    foreach (var page in block.ReadAllPages())
-                    {
-                        for (var i = 0; i < page.SpanCount; i++)
-                        {
-                            ref readonly var row = ref page.Spans[i];
-                            if (seen.Add((row.TraceId, row.SpanId)))
-                            {
-                                spans.Add(new SpanRef(page, i));
-                            }
-                        }
-                    }
-                }
-                catch (Exception e) when (e is InvalidDataException or IOException)
-                {
-                    // A damaged input is quarantined and left out; the others are still merged.
-                    QuarantineAtRuntime(block);
-                    return null;
-                }
+                expectedTraces += block.Meta.TraceCount;
             }
 
-            var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
             BlockMeta meta;
+            BlockWriterV1? writer = null;
             try
             {
-                meta = BlockWriterV1.Write(_options.Device, blocksRoot, _options.Tenant, spans, _options.Codec);
+                writer = BlockWriterV1.Create(_options.Device, blocksRoot, _options.Tenant, _options.Codec, (int)Math.Min(expectedTraces, int.MaxValue));
+                BlockMerger.Merge(inputs, writer, cancellationToken);
+                meta = writer.Complete();
+            }
+            catch (DamagedBlockException e)
+            {
+                // A damaged input is quarantined; the next round merges the others.
+                writer?.Abandon();
+                QuarantineAtRuntime(e.Block);
+                return null;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                AbandonQuietly(writer);
                 throw new StorageUnavailableException($"compacted block could not be written: {e.Message}", e);
+            }
+            catch (OperationCanceledException)
+            {
+                AbandonQuietly(writer);
+                throw;
+            }
+            finally
+            {
+                writer?.Dispose();
             }
 
             var merged = BlockReaderV1.Open(_options.Device, Path.Combine(blocksRoot, meta.BlockId.ToString("N")));
@@ -382,6 +386,18 @@ internal sealed partial class SpanStore : IAsyncDisposable
         finally
         {
             _flushing.Release();
+        }
+    }
+
+    private static void AbandonQuietly(BlockWriterV1? writer)
+    {
+        try
+        {
+            writer?.Abandon();
+        }
+        catch (IOException)
+        {
+            // Left for the next start, which removes block folders without meta.json.
         }
     }
 

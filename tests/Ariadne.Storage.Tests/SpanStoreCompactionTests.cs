@@ -37,6 +37,76 @@ public class SpanStoreCompactionTests
     }
 
     [Fact]
+    public async Task CompactAsync_ManyPagesOfInterleavedTraces_StreamsIntoOneSortedBlockWithEverySpanOnce()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        var random = new Random(7);
+        var expected = new Dictionary<TraceId, int>();
+        for (var block = 0; block < 3; block++)
+        {
+            // Several pages per block; the same trace ids recur in every block, with new spans each time
+            // and one span repeated from the first block.
+            for (var t = 0; t < 900; t++)
+            {
+                var id = new TraceId((ulong)random.Next(1, 600), 3);
+                var spans = random.Next(1, 4);
+                await store.AppendAsync(TestBatches.Create(id, spans, firstSpanId: (ulong)((block * 10_000) + (t * 4) + 1)));
+                expected[id] = expected.GetValueOrDefault(id) + spans;
+            }
+
+            await store.FlushAsync();
+        }
+
+        var before = new Dictionary<TraceId, int>();
+        foreach (var id in expected.Keys)
+        {
+            Assert.True(store.TryGetTrace(id, out var trace));
+            before[id] = trace.SpanCount;
+        }
+
+        var merged = await store.CompactAsync(maxBlockBytes: 64L << 20);
+
+        Assert.NotNull(merged);
+        Assert.True(merged.PageCount > 3, $"{merged.PageCount} pages");
+        Assert.Equal(expected.Count, merged.TraceCount);
+        Assert.Equal(expected.Values.Sum(), merged.SpanCount);
+        foreach (var (id, count) in before)
+        {
+            Assert.True(store.TryGetTrace(id, out var trace));
+            Assert.Equal(count, trace.SpanCount);
+        }
+    }
+
+    [Fact]
+    public async Task CompactAsync_DamagedInput_IsQuarantinedAndLeavesNoPartialBlock()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        var blocks = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(6, (ulong)i + 1), 50));
+            var meta = await store.FlushAsync();
+            blocks.Add(Path.Combine(dir.Path, SpanStore.BlocksDirectory, meta!.BlockId.ToString("N")));
+        }
+
+        var data = Path.Combine(blocks[1], "data");
+        var bytes = await File.ReadAllBytesAsync(data);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(data, bytes);
+
+        Assert.Null(await store.CompactAsync(maxBlockBytes: 64L << 20));
+        Assert.Equal(2, store.Statistics.Blocks);
+        Assert.Equal(1, store.Statistics.BlocksQuarantined);
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(dir.Path, SpanStore.BlocksDirectory)).Length);
+
+        var merged = await store.CompactAsync(maxBlockBytes: 64L << 20);
+        Assert.NotNull(merged);
+        Assert.Equal(100, merged.SpanCount);
+    }
+
+    [Fact]
     public async Task CompactAsync_BlocksOverHalfTheLimit_AreLeftAlone()
     {
         using var dir = new TempDirectory();

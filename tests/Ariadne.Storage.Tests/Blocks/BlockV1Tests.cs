@@ -120,4 +120,37 @@ public class BlockV1Tests
         File.WriteAllBytes(Path.Combine(blockDir, BlockFiles.Index), index);
         Assert.Throws<InvalidDataException>(() => BlockReaderV1.Open(FileSystemDevice.Instance, blockDir));
     }
+
+    [Fact]
+    public void AddTrace_OutOfOrderOrRepeated_ThrowsAndAbandonLeavesNoFolder()
+    {
+        using var dir = new TempDirectory();
+        var writer = BlockWriterV1.Create(FileSystemDevice.Instance, dir.Path, "t", PageCodec.None, 2);
+        writer.AddTrace(Spans(TestBatches.Create(new TraceId(5, 5), 2)).ToArray());
+        Assert.Throws<InvalidOperationException>(() => writer.AddTrace(Spans(TestBatches.Create(new TraceId(5, 5), 1)).ToArray()));
+        Assert.Throws<InvalidOperationException>(() => writer.AddTrace(Spans(TestBatches.Create(new TraceId(1, 1), 1)).ToArray()));
+        writer.Abandon();
+        Assert.Empty(Directory.GetDirectories(dir.Path));
+    }
+
+    [Fact]
+    public void Write_IndexEntries_CarryEachPagesTimeDurationKindAndStatus()
+    {
+        using var dir = new TempDirectory();
+        var batches = Enumerable.Range(1, 3000).Select(t => TestBatches.Create(new TraceId(3, (ulong)t), 1)).ToArray();
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Spans(batches), PageCodec.None);
+        using var reader = BlockReaderV1.Open(FileSystemDevice.Instance, Path.Combine(dir.Path, meta.BlockId.ToString("N")));
+
+        Assert.Equal(3, reader.PageCount);
+        foreach (var entry in reader.Pages.ToArray())
+        {
+            Assert.Equal(1000UL, entry.MinStartUnixNano);
+            Assert.Equal(2000UL, entry.MaxEndUnixNano);
+            Assert.Equal(1000UL, entry.MaxDurationNanos);
+            Assert.True(entry.MayHaveKind(SpanKind.Server));
+            Assert.False(entry.MayHaveKind(SpanKind.Client));
+            Assert.True(entry.MayHaveStatus(StatusCode.Error));
+            Assert.False(entry.MayHaveStatus(StatusCode.Ok));
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Ariadne.Model;
 using Ariadne.Storage.Compression;
 using Ariadne.Storage.IO;
@@ -6,21 +7,73 @@ using Ariadne.Storage.Log;
 namespace Ariadne.Storage.Blocks.V1;
 
 /// <summary>
-/// Writes spans as an immutable V1 block: pages of whole traces sorted by trace id, then the sparse
-/// index, then the bloom filter, each fsynced, and meta.json last (written aside and renamed), so a
-/// crash at any point leaves either a complete block or a folder without meta that is never read.
+/// Writes an immutable V1 block from whole traces given in ascending trace-id order: pages of whole
+/// traces, then the sparse index, then the bloom filter, each fsynced, and meta.json last (written
+/// aside and renamed), so a crash at any point leaves either a complete block or a folder without
+/// meta that is never read. Only the page being filled is held, so memory does not grow with the
+/// block: compaction streams any number of spans through it.
 /// </summary>
-internal static class BlockWriterV1
+internal sealed class BlockWriterV1 : IDisposable
 {
     public const int FormatVersion = 1;
 
     /// <summary>Pages are cut at the first trace boundary past this many spans.</summary>
     public const int TargetPageSpans = 1024;
 
+    /// <summary>A single trace longer than this is split over pages.</summary>
+    public const int MaxPageSpans = TargetPageSpans * 16;
+
     /// <summary>A meta.json list shorter than this is complete, so a value missing from it is missing from the block.</summary>
     public const int MaxListedValues = 1000;
+
     private const int MaxListedOperations = 10_000;
 
+    private readonly IStorageDevice _device;
+    private readonly string _blocksDirectory;
+    private readonly string _directory;
+    private readonly string _tenant;
+    private readonly PageCodec _codec;
+    private readonly Guid _blockId = Guid.CreateVersion7();
+    private readonly IStorageFile _data;
+    private readonly BloomFilter _bloom;
+    private readonly List<PageIndexEntry> _entries = [];
+    private readonly PageEncoder _encoder = new();
+    private readonly List<SpanRef> _page = [];
+    private readonly HashSet<Utf8Key> _services = [];
+    private readonly HashSet<Utf8Key> _names = [];
+    private readonly HashSet<Utf8Key> _keys = [];
+    private readonly HashSet<(Utf8Key Service, Utf8Key Name, SpanKind Kind)> _operations = [];
+    private readonly byte[] _header = new byte[PageHeader.Size];
+
+    // The listed values are copied here: a key into a source batch would keep that batch alive for as
+    // long as the block is being written.
+    private readonly SpanBatch _listed = new();
+    private ulong _minStart = ulong.MaxValue;
+    private ulong _maxEnd;
+    private long _dataBytes;
+    private long _uncompressed;
+    private long _spans;
+    private long _traces;
+    private TraceId _lastTrace;
+
+    private BlockWriterV1(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces)
+    {
+        _device = device;
+        _blocksDirectory = blocksDirectory;
+        _tenant = tenant;
+        _codec = codec;
+        _directory = Path.Combine(blocksDirectory, _blockId.ToString("N"));
+        device.CreateDirectory(_directory);
+        _data = device.OpenOrCreate(Path.Combine(_directory, BlockFiles.Data));
+        _data.SetLength(0);
+        _bloom = BloomFilter.Create(expectedTraces);
+    }
+
+    /// <summary>Starts a block; <paramref name="expectedTraces"/> (an upper bound is fine) sizes the bloom filter.</summary>
+    public static BlockWriterV1 Create(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces) =>
+        new(device, blocksDirectory, tenant, codec, expectedTraces);
+
+    /// <summary>Writes the spans (of any traces, in any order) as one block.</summary>
     public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec)
     {
         spans.Sort(static (a, b) =>
@@ -29,104 +82,166 @@ internal static class BlockWriterV1
             return c != 0 ? c : a.Row.StartTimeUnixNano.CompareTo(b.Row.StartTimeUnixNano);
         });
 
-        var blockId = Guid.CreateVersion7();
-        var directory = Path.Combine(blocksDirectory, blockId.ToString("N"));
-        device.CreateDirectory(directory);
-
-        var bloom = BloomFilter.Create(CountTraces(spans));
-        var entries = new List<PageIndexEntry>();
-        var encoder = new PageEncoder();
-        var services = new HashSet<Utf8Key>();
-        var names = new HashSet<Utf8Key>();
-        var keys = new HashSet<Utf8Key>();
-        var operations = new HashSet<(Utf8Key Service, Utf8Key Name, SpanKind Kind)>();
-        ulong minStart = ulong.MaxValue, maxEnd = 0;
-        long dataBytes = 0, uncompressed = 0, traces = 0;
-        using (var data = device.OpenOrCreate(Path.Combine(directory, BlockFiles.Data)))
+        using var writer = Create(device, blocksDirectory, tenant, codec, CountTraces(spans));
+        var all = CollectionsMarshal.AsSpan(spans);
+        for (var start = 0; start < all.Length;)
         {
-            data.SetLength(0);
-            var pageStart = 0;
-            Span<byte> header = stackalloc byte[PageHeader.Size];
-            for (var i = 0; i < spans.Count; i++)
+            var end = start + 1;
+            while (end < all.Length && all[end].Row.TraceId == all[start].Row.TraceId)
             {
-                var row = spans[i].Row;
-                var batch = spans[i].Batch;
-                minStart = Math.Min(minStart, row.StartTimeUnixNano);
-                maxEnd = Math.Max(maxEnd, row.EndTimeUnixNano);
-                if (i == 0 || row.TraceId != spans[i - 1].Row.TraceId)
-                {
-                    bloom.Add(row.TraceId);
-                    traces++;
-                }
-
-                Collect(services, batch, batch.ServiceNameOf(row));
-                Collect(names, batch, row.Name);
-                if (operations.Count < MaxListedOperations)
-                {
-                    operations.Add((new Utf8Key(batch, batch.ServiceNameOf(row)), new Utf8Key(batch, row.Name), row.Kind));
-                }
-
-                foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
-                {
-                    Collect(keys, batch, kv.Key);
-                }
-
-                var endOfTrace = i == spans.Count - 1 || spans[i + 1].Row.TraceId != row.TraceId;
-                if (i == spans.Count - 1 || (endOfTrace && i + 1 - pageStart >= TargetPageSpans) || i + 1 - pageStart >= TargetPageSpans * 16)
-                {
-                    var pageSpans = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(spans).Slice(pageStart, i + 1 - pageStart);
-                    var payload = encoder.Encode(pageSpans);
-                    var stored = PageCompressor.Compress(payload, codec);
-                    new PageHeader(codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(header);
-                    data.Write(dataBytes, header);
-                    data.Write(dataBytes + PageHeader.Size, stored);
-                    entries.Add(Describe(pageSpans, dataBytes, PageHeader.Size + stored.Length));
-                    dataBytes += PageHeader.Size + stored.Length;
-                    uncompressed += payload.Length;
-                    pageStart = i + 1;
-                }
+                end++;
             }
 
-            data.Flush();
+            writer.AddTrace(all[start..end]);
+            start = end;
         }
 
-        var index = PageIndex.Serialize(entries);
-        WriteDurably(device, Path.Combine(directory, BlockFiles.Index), index);
-        var bloomBytes = bloom.Serialize();
-        WriteDurably(device, Path.Combine(directory, BlockFiles.Bloom), bloomBytes);
+        return writer.Complete();
+    }
+
+    /// <summary>Adds every span of one trace, sorted as it should be stored; trace ids must ascend.</summary>
+    public void AddTrace(ReadOnlySpan<SpanRef> spans)
+    {
+        if (spans.IsEmpty)
+        {
+            return;
+        }
+
+        var traceId = spans[0].Row.TraceId;
+        if (_traces > 0 && traceId <= _lastTrace)
+        {
+            throw new InvalidOperationException("traces must be added in ascending trace-id order, each once");
+        }
+
+        _lastTrace = traceId;
+        _traces++;
+        _bloom.Add(traceId);
+        foreach (var span in spans)
+        {
+            Describe(span);
+            _page.Add(span);
+            if (_page.Count >= MaxPageSpans)
+            {
+                WritePage();
+            }
+        }
+
+        if (_page.Count >= TargetPageSpans)
+        {
+            WritePage();
+        }
+    }
+
+    /// <summary>Writes the last page, the index, the bloom filter and meta.json; the block is then complete.</summary>
+    public BlockMeta Complete()
+    {
+        if (_page.Count > 0)
+        {
+            WritePage();
+        }
+
+        _data.Flush();
+        var index = PageIndex.Serialize(_entries);
+        WriteDurably(Path.Combine(_directory, BlockFiles.Index), index);
+        var bloomBytes = _bloom.Serialize();
+        WriteDurably(Path.Combine(_directory, BlockFiles.Bloom), bloomBytes);
 
         var meta = new BlockMeta
         {
             FormatVersion = FormatVersion,
-            BlockId = blockId,
-            Tenant = tenant,
+            BlockId = _blockId,
+            Tenant = _tenant,
             CreatedAt = DateTimeOffset.UtcNow,
-            MinStartTimeUnixNano = spans.Count == 0 ? 0 : minStart,
-            MaxEndTimeUnixNano = maxEnd,
-            SpanCount = spans.Count,
-            TraceCount = traces,
-            PageCount = entries.Count,
-            Codec = codec.ToString().ToLowerInvariant(),
-            DataBytes = dataBytes,
+            MinStartTimeUnixNano = _spans == 0 ? 0 : _minStart,
+            MaxEndTimeUnixNano = _maxEnd,
+            SpanCount = _spans,
+            TraceCount = _traces,
+            PageCount = _entries.Count,
+            Codec = _codec.ToString().ToLowerInvariant(),
+            DataBytes = _dataBytes,
             IndexBytes = index.Length,
             BloomBytes = bloomBytes.Length,
-            UncompressedBytes = uncompressed,
-            Services = Sorted(services),
-            SpanNames = Sorted(names),
-            AttributeKeys = Sorted(keys),
-            Operations = operations
+            UncompressedBytes = _uncompressed,
+            Services = Sorted(_services),
+            SpanNames = Sorted(_names),
+            AttributeKeys = Sorted(_keys),
+            Operations = _operations
                 .Select(o => new BlockOperation(o.Service.ToString(), o.Name.ToString(), o.Kind.ToString().ToLowerInvariant()))
                 .OrderBy(o => o.Service, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Kind, StringComparer.Ordinal)
                 .ToArray(),
         };
-        WriteDurably(device, Path.Combine(directory, BlockFiles.MetaTemporary), BlockMetaJson.Serialize(meta));
-        device.Move(Path.Combine(directory, BlockFiles.MetaTemporary), Path.Combine(directory, BlockFiles.Meta));
-        device.SyncDirectory(directory);
-        device.SyncDirectory(blocksDirectory);
+        WriteDurably(Path.Combine(_directory, BlockFiles.MetaTemporary), BlockMetaJson.Serialize(meta));
+        _device.Move(Path.Combine(_directory, BlockFiles.MetaTemporary), Path.Combine(_directory, BlockFiles.Meta));
+        _device.SyncDirectory(_directory);
+        _device.SyncDirectory(_blocksDirectory);
         return meta;
     }
 
-    private static PageIndexEntry Describe(ReadOnlySpan<SpanRef> page, long offset, int length)
+    private void Describe(SpanRef span)
+    {
+        var batch = span.Batch;
+        ref readonly var row = ref span.Row;
+        _spans++;
+        _minStart = Math.Min(_minStart, row.StartTimeUnixNano);
+        _maxEnd = Math.Max(_maxEnd, row.EndTimeUnixNano);
+        var service = batch.ServiceNameOf(row);
+        var serviceKey = Collect(_services, batch, service);
+        var nameKey = Collect(_names, batch, row.Name);
+        if (_operations.Count < MaxListedOperations)
+        {
+            var operation = (new Utf8Key(batch, service), new Utf8Key(batch, row.Name), row.Kind);
+            if (!_operations.Contains(operation))
+            {
+                _operations.Add((serviceKey ?? Own(batch, service), nameKey ?? Own(batch, row.Name), row.Kind));
+            }
+        }
+
+        foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
+        {
+            Collect(_keys, batch, kv.Key);
+        }
+    }
+
+    /// <summary>Adds the value to the set if it has room; returns the set's own copy of it, if it holds one.</summary>
+    private Utf8Key? Collect(HashSet<Utf8Key> set, SpanBatch batch, Utf8Ref value)
+    {
+        if (value.IsEmpty)
+        {
+            return null;
+        }
+
+        if (set.TryGetValue(new Utf8Key(batch, value), out var owned))
+        {
+            return owned;
+        }
+
+        if (set.Count >= MaxListedValues)
+        {
+            return null;
+        }
+
+        owned = Own(batch, value);
+        set.Add(owned);
+        return owned;
+    }
+
+    private Utf8Key Own(SpanBatch batch, Utf8Ref value) => new(_listed, _listed.AddString(batch.Utf8(value)));
+
+    private void WritePage()
+    {
+        var pageSpans = CollectionsMarshal.AsSpan(_page);
+        var payload = _encoder.Encode(pageSpans);
+        var stored = PageCompressor.Compress(payload, _codec);
+        new PageHeader(_codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(_header);
+        _data.Write(_dataBytes, _header);
+        _data.Write(_dataBytes + PageHeader.Size, stored);
+        _entries.Add(IndexEntry(pageSpans, _dataBytes, PageHeader.Size + stored.Length));
+        _dataBytes += PageHeader.Size + stored.Length;
+        _uncompressed += payload.Length;
+        _page.Clear();
+    }
+
+    private static PageIndexEntry IndexEntry(ReadOnlySpan<SpanRef> page, long offset, int length)
     {
         ulong minStart = ulong.MaxValue, maxEnd = 0, maxDuration = 0;
         int kinds = 0, statuses = 0;
@@ -148,14 +263,6 @@ internal static class BlockWriterV1
             KindMask = (byte)kinds,
             StatusMask = (byte)statuses,
         };
-    }
-
-    private static void Collect(HashSet<Utf8Key> set, SpanBatch batch, Utf8Ref value)
-    {
-        if (!value.IsEmpty && set.Count < MaxListedValues)
-        {
-            set.Add(new Utf8Key(batch, value));
-        }
     }
 
     private static string[] Sorted(HashSet<Utf8Key> set)
@@ -185,11 +292,20 @@ internal static class BlockWriterV1
         return count;
     }
 
-    private static void WriteDurably(IStorageDevice device, string path, byte[] bytes)
+    private void WriteDurably(string path, byte[] bytes)
     {
-        using var file = device.OpenOrCreate(path);
+        using var file = _device.OpenOrCreate(path);
         file.SetLength(0);
         file.Write(0, bytes);
         file.Flush();
     }
+
+    /// <summary>Gives up on the block: its folder, which never got a meta.json, is removed.</summary>
+    public void Abandon()
+    {
+        _data.Dispose();
+        _device.DeleteDirectory(_directory);
+    }
+
+    public void Dispose() => _data.Dispose();
 }
