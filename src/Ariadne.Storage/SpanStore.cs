@@ -306,7 +306,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
             BlockWriterV1? writer = null;
             try
             {
-                writer = BlockWriterV1.Create(_options.Device, blocksRoot, _options.Tenant, _options.Codec, (int)Math.Min(expectedTraces, int.MaxValue));
+                writer = BlockWriterV1.Create(_options.Device, blocksRoot, _options.Tenant, _options.Codec, (int)Math.Min(expectedTraces, int.MaxValue), PageCompressor.ZstdCompactionLevel);
                 BlockMerger.Merge(inputs, writer, cancellationToken);
                 meta = writer.Complete();
             }

@@ -47,19 +47,28 @@ public class SpanStoreCompactionTests
         {
             // Several pages per block; the same trace ids recur in every block, with new spans each time
             // and one span repeated from the first block.
-            for (var t = 0; t < 900; t++)
+            var batch = new SpanBatch();
+            var copier = new SpanCopier(batch);
+            for (var t = 0; t < 2500; t++)
             {
-                var id = new TraceId((ulong)random.Next(1, 600), 3);
-                var spans = random.Next(1, 4);
-                await store.AppendAsync(TestBatches.Create(id, spans, firstSpanId: (ulong)((block * 10_000) + (t * 4) + 1)));
+                var id = new TraceId((ulong)random.Next(1, 1500), 3);
+                var spans = random.Next(1, 5);
+                var part = TestBatches.Create(id, spans, firstSpanId: (ulong)((block * 100_000) + (t * 4) + 1));
+                for (var i = 0; i < spans; i++)
+                {
+                    copier.CopySpan(part, i);
+                }
+
                 expected[id] = expected.GetValueOrDefault(id) + spans;
             }
 
+            await store.AppendAsync(batch);
             await store.FlushAsync();
         }
 
+        // A sample of traces is read back before and after; the counts in meta.json cover all of them.
         var before = new Dictionary<TraceId, int>();
-        foreach (var id in expected.Keys)
+        foreach (var id in expected.Keys.Where((_, i) => i % 10 == 0))
         {
             Assert.True(store.TryGetTrace(id, out var trace));
             before[id] = trace.SpanCount;
@@ -68,7 +77,7 @@ public class SpanStoreCompactionTests
         var merged = await store.CompactAsync(maxBlockBytes: 64L << 20);
 
         Assert.NotNull(merged);
-        Assert.True(merged.PageCount > 3, $"{merged.PageCount} pages");
+        Assert.True(merged.PageCount >= 4, $"{merged.PageCount} pages");
         Assert.Equal(expected.Count, merged.TraceCount);
         Assert.Equal(expected.Values.Sum(), merged.SpanCount);
         foreach (var (id, count) in before)

@@ -4,8 +4,9 @@ namespace Ariadne.Benchmarks.Profiles;
 
 /// <summary>
 /// The "realistic" span profile: several services, 10–30 attributes per span of mixed types with
-/// realistic cardinality (methods, routes, status codes, user ids), an event on one span in five,
-/// traces of 8 spans. Deterministic for a given seed so runs are comparable.
+/// realistic cardinality (methods, routes, status codes, user ids, counters, flags, regions, ratios
+/// with two decimals as instrumentation reports them), an event on one span in five, traces of 8
+/// spans with random ids and durations. Deterministic for a given seed so runs are comparable.
 /// </summary>
 internal static class RealisticSpans
 {
@@ -13,6 +14,7 @@ internal static class RealisticSpans
     private static readonly string[] Routes = ["/api/cart", "/api/orders/{id}", "/api/catalog/items", "/api/pay", "/login", "/health"];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE"];
     private static readonly long[] StatusCodes = [200, 200, 200, 201, 204, 400, 404, 500, 503];
+    private static readonly string[] Regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1", "ap-northeast-1"];
 
     public static SpanBatch Create(int spanCount, int seed = 42)
     {
@@ -63,11 +65,12 @@ internal static class RealisticSpans
             while (a < attrs + attributeCount)
             {
                 var n = a - attrs;
-                batch.Attributes[a++] = (n % 3) switch
+                batch.Attributes[a++] = (n % 4) switch
                 {
                     0 => new KeyValue(batch.AddString($"app.counter.{n}"), AnyValue.FromInt(random.Next(1000))),
                     1 => new KeyValue(batch.AddString($"app.flag.{n}"), AnyValue.FromBool(random.Next(2) == 0)),
-                    _ => new KeyValue(batch.AddString($"app.ratio.{n}"), AnyValue.FromDouble(random.NextDouble())),
+                    2 => Kv(batch, $"app.region.{n}", Regions[random.Next(Regions.Length)]),
+                    _ => new KeyValue(batch.AddString($"app.ratio.{n}"), AnyValue.FromDouble(Math.Round(random.NextDouble(), 2))),
                 };
             }
 

@@ -5,19 +5,23 @@ namespace Ariadne.Storage.Compression;
 /// <summary>Compresses and decompresses page payloads with the codec named in the page header.</summary>
 internal static class PageCompressor
 {
+    /// <summary>zstd level for pages written by a flush, which must keep up with ingest.</summary>
     public const int ZstdLevel = 3;
+
+    /// <summary>zstd level for pages written by compaction, which runs in the background and writes what stays on disk.</summary>
+    public const int ZstdCompactionLevel = 6;
 
     /// <summary>zstd when the system library is there (the measured best, see docs/performance.md), else Brotli.</summary>
     public static PageCodec Preferred => ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.Brotli;
 
-    public static byte[] Compress(ReadOnlySpan<byte> data, PageCodec codec)
+    public static byte[] Compress(ReadOnlySpan<byte> data, PageCodec codec, int zstdLevel = ZstdLevel)
     {
         switch (codec)
         {
             case PageCodec.None:
                 return data.ToArray();
             case PageCodec.Zstd:
-                return CompressZstd(data);
+                return CompressZstd(data, zstdLevel);
             case PageCodec.Brotli:
             {
                 var output = new byte[BrotliEncoder.GetMaxCompressedLength(data.Length)];
@@ -102,13 +106,13 @@ internal static class PageCompressor
         }
     }
 
-    private static unsafe byte[] CompressZstd(ReadOnlySpan<byte> data)
+    private static unsafe byte[] CompressZstd(ReadOnlySpan<byte> data, int level)
     {
         var output = new byte[(int)ZstdNative.CompressBound((nuint)data.Length)];
         fixed (byte* src = data)
         fixed (byte* dst = output)
         {
-            var written = ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, ZstdLevel);
+            var written = ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, level);
             if (ZstdNative.IsError(written) != 0)
             {
                 throw new InvalidOperationException("zstd compression failed");

@@ -36,10 +36,11 @@ public class BlockV1Tests
         }
 
         using var dir = new TempDirectory();
-        var batches = Enumerable.Range(0, 300).Select(t => TestBatches.Create(new TraceId((ulong)t * 7919, (ulong)t + 1), 5, service: $"svc-{t % 4}")).ToArray();
+        var traces = (BlockWriterV1.TargetPageSpans / 5) + 300;
+        var batches = Enumerable.Range(0, traces).Select(t => TestBatches.Create(new TraceId((ulong)t * 7919, (ulong)t + 1), 5, service: $"svc-{t % 4}")).ToArray();
         var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "tenant-a", Spans(batches), codec);
-        Assert.Equal(1500, meta.SpanCount);
-        Assert.Equal(300, meta.TraceCount);
+        Assert.Equal(traces * 5, meta.SpanCount);
+        Assert.Equal(traces, meta.TraceCount);
         Assert.True(meta.PageCount >= 2);
         Assert.Equal(["svc-0", "svc-1", "svc-2", "svc-3"], meta.Services);
         Assert.Contains("index", meta.AttributeKeys);
@@ -137,7 +138,7 @@ public class BlockV1Tests
     public void Write_IndexEntries_CarryEachPagesTimeDurationKindAndStatus()
     {
         using var dir = new TempDirectory();
-        var batches = Enumerable.Range(1, 3000).Select(t => TestBatches.Create(new TraceId(3, (ulong)t), 1)).ToArray();
+        var batches = Enumerable.Range(1, (2 * BlockWriterV1.TargetPageSpans) + 100).Select(t => TestBatches.Create(new TraceId(3, (ulong)t), 1)).ToArray();
         var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Spans(batches), PageCodec.None);
         using var reader = BlockReaderV1.Open(FileSystemDevice.Instance, Path.Combine(dir.Path, meta.BlockId.ToString("N")));
 
@@ -151,6 +152,31 @@ public class BlockV1Tests
             Assert.False(entry.MayHaveKind(SpanKind.Client));
             Assert.True(entry.MayHaveStatus(StatusCode.Error));
             Assert.False(entry.MayHaveStatus(StatusCode.Ok));
+        }
+    }
+
+    [Fact]
+    public void WriteThenRead_ParentsInOutsideAndAcrossPagesAndUnorderedStarts_ComeBackExactly()
+    {
+        using var dir = new TempDirectory();
+        var batch = TestBatches.Create(new TraceId(4, 4), BlockWriterV1.MaxPageSpans + 5, firstSpanId: 100);
+        var spans = batch.Spans.Rows;
+        spans[1].ParentSpanId = new SpanId(999_999); // not in the trace
+        spans[2].ParentSpanId = new SpanId(100 + (ulong)BlockWriterV1.MaxPageSpans + 3); // a later span, on the next page
+        spans[3].StartTimeUnixNano = 1;               // before the span written ahead of it
+        spans[^1].ParentSpanId = new SpanId(101);     // an earlier span, on the previous page
+        var expected = spans.ToArray().ToDictionary(s => s.SpanId, s => (s.ParentSpanId, s.StartTimeUnixNano, s.EndTimeUnixNano));
+
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Spans(batch), PageCodec.None);
+        using var reader = BlockReaderV1.Open(FileSystemDevice.Instance, Path.Combine(dir.Path, meta.BlockId.ToString("N")));
+        var found = new List<SpanRef>();
+        reader.ReadTrace(new TraceId(4, 4), found);
+
+        Assert.Equal(2, meta.PageCount);
+        Assert.Equal(expected.Count, found.Count);
+        foreach (var span in found)
+        {
+            Assert.Equal(expected[span.Row.SpanId], (span.Row.ParentSpanId, span.Row.StartTimeUnixNano, span.Row.EndTimeUnixNano));
         }
     }
 }

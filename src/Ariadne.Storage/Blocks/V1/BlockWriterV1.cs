@@ -18,10 +18,10 @@ internal sealed class BlockWriterV1 : IDisposable
     public const int FormatVersion = 1;
 
     /// <summary>Pages are cut at the first trace boundary past this many spans.</summary>
-    public const int TargetPageSpans = 1024;
+    public const int TargetPageSpans = 4096;
 
     /// <summary>A single trace longer than this is split over pages.</summary>
-    public const int MaxPageSpans = TargetPageSpans * 16;
+    public const int MaxPageSpans = TargetPageSpans * 4;
 
     /// <summary>A meta.json list shorter than this is complete, so a value missing from it is missing from the block.</summary>
     public const int MaxListedValues = 1000;
@@ -33,6 +33,7 @@ internal sealed class BlockWriterV1 : IDisposable
     private readonly string _directory;
     private readonly string _tenant;
     private readonly PageCodec _codec;
+    private readonly int _zstdLevel;
     private readonly Guid _blockId = Guid.CreateVersion7();
     private readonly IStorageFile _data;
     private readonly BloomFilter _bloom;
@@ -56,8 +57,9 @@ internal sealed class BlockWriterV1 : IDisposable
     private long _traces;
     private TraceId _lastTrace;
 
-    private BlockWriterV1(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces)
+    private BlockWriterV1(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel)
     {
+        _zstdLevel = zstdLevel;
         _device = device;
         _blocksDirectory = blocksDirectory;
         _tenant = tenant;
@@ -70,11 +72,11 @@ internal sealed class BlockWriterV1 : IDisposable
     }
 
     /// <summary>Starts a block; <paramref name="expectedTraces"/> (an upper bound is fine) sizes the bloom filter.</summary>
-    public static BlockWriterV1 Create(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces) =>
-        new(device, blocksDirectory, tenant, codec, expectedTraces);
+    public static BlockWriterV1 Create(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel = PageCompressor.ZstdLevel) =>
+        new(device, blocksDirectory, tenant, codec, expectedTraces, zstdLevel);
 
     /// <summary>Writes the spans (of any traces, in any order) as one block.</summary>
-    public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec)
+    public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec, int zstdLevel = PageCompressor.ZstdLevel)
     {
         spans.Sort(static (a, b) =>
         {
@@ -82,7 +84,7 @@ internal sealed class BlockWriterV1 : IDisposable
             return c != 0 ? c : a.Row.StartTimeUnixNano.CompareTo(b.Row.StartTimeUnixNano);
         });
 
-        using var writer = Create(device, blocksDirectory, tenant, codec, CountTraces(spans));
+        using var writer = Create(device, blocksDirectory, tenant, codec, CountTraces(spans), zstdLevel);
         var all = CollectionsMarshal.AsSpan(spans);
         for (var start = 0; start < all.Length;)
         {
@@ -231,7 +233,7 @@ internal sealed class BlockWriterV1 : IDisposable
     {
         var pageSpans = CollectionsMarshal.AsSpan(_page);
         var payload = _encoder.Encode(pageSpans);
-        var stored = PageCompressor.Compress(payload, _codec);
+        var stored = PageCompressor.Compress(payload, _codec, _zstdLevel);
         new PageHeader(_codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(_header);
         _data.Write(_dataBytes, _header);
         _data.Write(_dataBytes + PageHeader.Size, stored);

@@ -21,8 +21,11 @@ internal enum PageColumns
     /// <summary>Per span: parent span id (u64, 0 = root).</summary>
     ParentIds,
 
-    /// <summary>Per span: start time as a delta from the page's earliest start, and duration (varints).</summary>
+    /// <summary>The page's earliest start; per span: start as a delta from it (a trace's first span) or from the span before (zigzag).</summary>
     Times,
+
+    /// <summary>Per span: end minus start (varint). Apart from the starts, whose deltas repeat, so each compresses on its own terms.</summary>
+    Durations,
 
     /// <summary>Per span: scope (varint).</summary>
     ScopeRefs,

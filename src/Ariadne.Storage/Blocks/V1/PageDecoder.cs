@@ -45,6 +45,7 @@ internal static class PageDecoder
         var spanIds = new ColumnReader(Column(payload, offsets, PageColumns.SpanIds));
         var parentIds = new ColumnReader(Column(payload, offsets, PageColumns.ParentIds));
         var times = new ColumnReader(Column(payload, offsets, PageColumns.Times));
+        var durations = new ColumnReader(Column(payload, offsets, PageColumns.Durations));
         var scopeRefs = new ColumnReader(Column(payload, offsets, PageColumns.ScopeRefs));
         var names = new ColumnReader(Column(payload, offsets, PageColumns.Names));
         var kindStatus = new ColumnReader(Column(payload, offsets, PageColumns.KindStatus));
@@ -58,16 +59,37 @@ internal static class PageDecoder
         var traceCount = traces.Count(payload.Length);
         var resourcesRead = 0;
         var scopesRead = 0;
+        var spanIdColumn = Column(payload, offsets, PageColumns.SpanIds);
+        var traceStartRow = 0;
         for (var t = 0; t < traceCount; t++)
         {
             var traceId = new TraceId(traces.UInt64(), traces.UInt64());
             var spansInTrace = traces.Count(payload.Length);
             var keep = only is null || only.Value == traceId;
+            var previousStart = 0UL;
             for (var s = 0; s < spansInTrace; s++)
             {
-                var span = new SpanRow { TraceId = traceId, SpanId = new SpanId(spanIds.UInt64()), ParentSpanId = new SpanId(parentIds.UInt64()) };
-                span.StartTimeUnixNano = minStart + times.Varint();
-                span.EndTimeUnixNano = span.StartTimeUnixNano + times.Varint();
+                var span = new SpanRow { TraceId = traceId, SpanId = new SpanId(spanIds.UInt64()) };
+                var parent = parentIds.Varint();
+                if (parent == PageEncoder.ParentRaw)
+                {
+                    span.ParentSpanId = new SpanId(parentIds.UInt64());
+                }
+                else if (parent >= PageEncoder.ParentInTrace)
+                {
+                    var position = parent - PageEncoder.ParentInTrace;
+                    var row = (ulong)traceStartRow + position;
+                    if (position >= (ulong)spansInTrace || (row + 1) * 8 > (ulong)spanIdColumn.Length)
+                    {
+                        throw new InvalidDataException("parent reference points outside its trace");
+                    }
+
+                    span.ParentSpanId = new SpanId(BinaryPrimitives.ReadUInt64BigEndian(spanIdColumn[(int)(row * 8)..]));
+                }
+
+                span.StartTimeUnixNano = s == 0 ? minStart + times.Varint() : (ulong)((long)previousStart + times.SignedVarint());
+                previousStart = span.StartTimeUnixNano;
+                span.EndTimeUnixNano = span.StartTimeUnixNano + durations.Varint();
                 var scopeRef = scopeRefs.Count(scopeCount);
                 if (scopeRef == scopesRead)
                 {
@@ -157,9 +179,11 @@ internal static class PageDecoder
                     state.Batch.Spans.Add(span);
                 }
             }
+
+            traceStartRow += spansInTrace;
         }
 
-        if (!spanIds.IsAtEnd || !parentIds.IsAtEnd || !times.IsAtEnd || !scopeRefs.IsAtEnd || !names.IsAtEnd || !kindStatus.IsAtEnd
+        if (!spanIds.IsAtEnd || !parentIds.IsAtEnd || !times.IsAtEnd || !durations.IsAtEnd || !scopeRefs.IsAtEnd || !names.IsAtEnd || !kindStatus.IsAtEnd
             || !details.IsAtEnd || !keys.IsAtEnd || !values.IsAtEnd || !events.IsAtEnd || !links.IsAtEnd || !traces.IsAtEnd
             || !resourceRows.IsAtEnd || !scopeRows.IsAtEnd || scopesRead != scopeCount || resourcesRead != resourceCount)
         {
@@ -235,7 +259,7 @@ internal static class PageDecoder
             for (var i = 0; i < count; i++)
             {
                 keys.Varint();
-                ReadValue(ref state, ref values, 0, keep: false);
+                ReadValue(ref state, ref keys, ref values, 0, keep: false);
             }
 
             return default;
@@ -245,21 +269,25 @@ internal static class PageDecoder
         for (var i = 0; i < count; i++)
         {
             var key = state.String(ref keys, keep: true);
-            rows[i] = new KeyValue(key, ReadValue(ref state, ref values, 0, keep: true));
+            rows[i] = new KeyValue(key, ReadValue(ref state, ref keys, ref values, 0, keep: true));
         }
 
         return new RowRange(state.Batch.Attributes.AddRange(rows), count);
     }
 
-    /// <summary>Reads one value; when not kept it is parsed only, nothing is added to the batch.</summary>
-    private static AnyValue ReadValue(ref State state, ref ColumnReader values, int depth, bool keep)
+    /// <summary>
+    /// Reads one value: its type (and a decimal's scale) from <paramref name="types"/>, the rest from
+    /// <paramref name="values"/> — the key column for attributes, the value column itself for nested
+    /// values. When not kept it is parsed only, nothing is added to the batch.
+    /// </summary>
+    private static AnyValue ReadValue(ref State state, ref ColumnReader types, ref ColumnReader values, int depth, bool keep)
     {
         if (depth > MaxDepth)
         {
             throw new InvalidDataException("attribute values nested too deep");
         }
 
-        var kind = (ValueKind)values.Byte();
+        var kind = (ValueKind)types.Byte();
         switch (kind)
         {
             case ValueKind.Empty:
@@ -272,6 +300,11 @@ internal static class PageDecoder
                 return AnyValue.FromInt(values.SignedVarint());
             case ValueKind.Double:
                 return AnyValue.FromDouble(BitConverter.Int64BitsToDouble((long)values.UInt64()));
+            case (ValueKind)PageEncoder.StoredDecimalDouble:
+            {
+                var scale = types.Byte();
+                return AnyValue.FromDouble(DecimalDouble.Decode(scale, values.SignedVarint()));
+            }
             case ValueKind.Bytes:
             {
                 var bytes = values.Bytes();
@@ -284,7 +317,7 @@ internal static class PageDecoder
                 var elements = keep ? new AnyValue[count] : null;
                 for (var i = 0; i < count; i++)
                 {
-                    var element = ReadValue(ref state, ref values, depth + 1, keep);
+                    var element = ReadValue(ref state, ref values, ref values, depth + 1, keep);
                     if (elements is not null)
                     {
                         elements[i] = element;
@@ -301,7 +334,7 @@ internal static class PageDecoder
                 for (var i = 0; i < count; i++)
                 {
                     var key = state.String(ref values, keep);
-                    var value = ReadValue(ref state, ref values, depth + 1, keep);
+                    var value = ReadValue(ref state, ref values, ref values, depth + 1, keep);
                     if (entries is not null)
                     {
                         entries[i] = new KeyValue(key, value);

@@ -10,6 +10,18 @@ namespace Ariadne.Storage.Blocks.V1;
 /// </summary>
 internal sealed class PageEncoder
 {
+    /// <summary>Parent reference: no parent.</summary>
+    public const ulong ParentNone = 0;
+
+    /// <summary>Parent reference: a parent outside the trace's spans on this page; its id (u64) follows.</summary>
+    public const ulong ParentRaw = 1;
+
+    /// <summary>Parent reference: the trace's span at position (value − this) on this page.</summary>
+    public const ulong ParentInTrace = 2;
+
+    /// <summary>Value type of a double stored as a decimal: scale byte, then the zigzag mantissa.</summary>
+    public const byte StoredDecimalDouble = 8;
+
     private readonly ColumnWriter[] _columns = new ColumnWriter[(int)PageColumns.Count];
     private readonly Dictionary<Utf8Key, int> _strings = new();
     private readonly List<Utf8Key> _stringList = [];
@@ -17,6 +29,9 @@ internal sealed class PageEncoder
     private readonly Dictionary<(SpanBatch, int), int> _scopes = new();
     private readonly ColumnWriter _resourceRows = new();
     private readonly ColumnWriter _scopeRows = new();
+
+    /// <summary>Span id → position within the current trace, for parent references.</summary>
+    private readonly Dictionary<SpanId, int> _traceSpans = new();
 
     public PageEncoder()
     {
@@ -40,9 +55,15 @@ internal sealed class PageEncoder
 
         WriteTraces(spans);
         this[PageColumns.Times].Varint(minStart);
-        foreach (var span in spans)
+        for (var i = 0; i < spans.Length; i++)
         {
-            WriteSpan(span, minStart);
+            var firstOfTrace = i == 0 || spans[i].Row.TraceId != spans[i - 1].Row.TraceId;
+            if (firstOfTrace)
+            {
+                IndexTrace(spans, i);
+            }
+
+            WriteSpan(spans[i], minStart, firstOfTrace ? null : spans[i - 1].Row.StartTimeUnixNano);
         }
 
         // Resources and scopes were collected while writing spans; their tables are written last
@@ -121,15 +142,49 @@ internal sealed class PageEncoder
         }
     }
 
-    private void WriteSpan(SpanRef span, ulong minStart)
+    private void IndexTrace(ReadOnlySpan<SpanRef> spans, int start)
+    {
+        _traceSpans.Clear();
+        for (var i = start; i < spans.Length && spans[i].Row.TraceId == spans[start].Row.TraceId; i++)
+        {
+            _traceSpans.TryAdd(spans[i].Row.SpanId, i - start);
+        }
+    }
+
+    private void WriteSpan(SpanRef span, ulong minStart, ulong? previousStart)
     {
         var batch = span.Batch;
         ref readonly var row = ref span.Row;
         this[PageColumns.SpanIds].UInt64(row.SpanId.Value);
-        this[PageColumns.ParentIds].UInt64(row.ParentSpanId.Value);
+
+        // Parents are nearly always in the same trace on the same page: a small position instead of 8 random bytes.
+        var parents = this[PageColumns.ParentIds];
+        if (row.ParentSpanId.Value == 0)
+        {
+            parents.Varint(ParentNone);
+        }
+        else if (_traceSpans.TryGetValue(row.ParentSpanId, out var position))
+        {
+            parents.Varint(ParentInTrace + (ulong)position);
+        }
+        else
+        {
+            parents.Varint(ParentRaw);
+            parents.UInt64(row.ParentSpanId.Value);
+        }
+
+        // The first span of a trace is placed relative to the page; the others relative to the span before.
         var times = this[PageColumns.Times];
-        times.Varint(row.StartTimeUnixNano - minStart);
-        times.Varint(row.EndTimeUnixNano - row.StartTimeUnixNano);
+        if (previousStart is { } previous)
+        {
+            times.SignedVarint((long)(row.StartTimeUnixNano - previous));
+        }
+        else
+        {
+            times.Varint(row.StartTimeUnixNano - minStart);
+        }
+
+        this[PageColumns.Durations].Varint(row.EndTimeUnixNano - row.StartTimeUnixNano);
         this[PageColumns.ScopeRefs].Varint((ulong)Scope(batch, row.ScopeIndex));
         this[PageColumns.Names].Varint((ulong)String(batch, row.Name));
         this[PageColumns.KindStatus].Byte((byte)((byte)row.Kind | ((byte)row.StatusCode << 4)));
@@ -209,14 +264,26 @@ internal sealed class PageEncoder
         foreach (ref readonly var kv in batch.AttributesOf(attributes))
         {
             keys.Varint((ulong)String(batch, kv.Key));
-            WriteValue(batch, kv.Value);
+
+            // The type goes next to the key it nearly always repeats with, which compresses far better
+            // than interleaving it with the values.
+            WriteValue(batch, kv.Value, keys);
         }
     }
 
-    private void WriteValue(SpanBatch batch, AnyValue value)
+    /// <summary>Writes a value: its type byte (and a decimal's scale) to <paramref name="types"/>, the rest to the value column.</summary>
+    private void WriteValue(SpanBatch batch, AnyValue value, ColumnWriter types)
     {
         var values = this[PageColumns.AttributeValues];
-        values.Byte((byte)value.Kind);
+        if (value.Kind == ValueKind.Double && DecimalDouble.TryEncode(value.DoubleValue, out var scale, out var mantissa))
+        {
+            types.Byte(StoredDecimalDouble);
+            types.Byte((byte)scale);
+            values.SignedVarint(mantissa);
+            return;
+        }
+
+        types.Byte((byte)value.Kind);
         switch (value.Kind)
         {
             case ValueKind.String:
@@ -238,7 +305,7 @@ internal sealed class PageEncoder
                 values.Varint((ulong)value.Length);
                 foreach (var element in batch.ElementsOf(value))
                 {
-                    WriteValue(batch, element);
+                    WriteValue(batch, element, values);
                 }
 
                 break;
@@ -247,7 +314,7 @@ internal sealed class PageEncoder
                 foreach (ref readonly var entry in batch.EntriesOf(value))
                 {
                     values.Varint((ulong)String(batch, entry.Key));
-                    WriteValue(batch, entry.Value);
+                    WriteValue(batch, entry.Value, values);
                 }
 
                 break;

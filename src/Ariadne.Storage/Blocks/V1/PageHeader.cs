@@ -15,7 +15,7 @@ internal readonly record struct PageHeader(PageCodec Codec, int UncompressedLeng
 {
     public const int Size = 28;
     public const uint Magic = 0x47505241; // "ARPG"
-    public const ushort Version = 1;
+    public const ushort Version = 2;
 
     /// <summary>Pages larger than this are corruption, not data (a page holds about a thousand spans).</summary>
     public const int MaxLength = 256 << 20;

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using Ariadne.Benchmarks.Profiles;
+using Ariadne.Model;
+using Ariadne.Storage;
+using Ariadne.Storage.Blocks.V1;
+using Ariadne.Storage.Compression;
+using Ariadne.Storage.IO;
+using Ariadne.Storage.Search;
+
+namespace Ariadne.Benchmarks.Storage;
+
+/// <summary>
+/// The storage engine at scale: writes <c>spans</c> realistic spans as compacted blocks (as compaction
+/// leaves them), puts 100,000 more in the head through the ingest log, then measures trace by id one
+/// lookup at a time (p50/p99/max over 2,000 random stored traces) and scans with predicates. Run:
+/// <c>dotnet run -c Release --project benchmarks/Ariadne.Benchmarks -- storage-scale 10000000</c>.
+/// Each timing is single-threaded wall time on a warm page cache.
+/// </summary>
+internal static class StorageScaleReport
+{
+    private const int SpansPerBlock = 1_000_000;
+    private const int ChunkSpans = 100_000;
+    private const int HeadSpans = 100_000;
+
+    public static void Run(long spans)
+    {
+        var directory = Directory.CreateTempSubdirectory("ariadne-scale-").FullName;
+        try
+        {
+            var blocksRoot = Path.Combine(directory, SpanStore.BlocksDirectory);
+            Directory.CreateDirectory(blocksRoot);
+            var ids = new List<TraceId>();
+            var build = Stopwatch.StartNew();
+            long written = 0, bytes = 0;
+            var seed = 0;
+            while (written < spans)
+            {
+                var refs = new List<SpanRef>(SpansPerBlock);
+                for (var chunk = 0; chunk < SpansPerBlock / ChunkSpans && written + refs.Count < spans; chunk++)
+                {
+                    var batch = RealisticSpans.Create(ChunkSpans, seed++);
+                    for (var i = 0; i < batch.SpanCount; i++)
+                    {
+                        refs.Add(new SpanRef(batch, i));
+                        if (i % 80 == 0)
+                        {
+                            ids.Add(batch.Spans[i].TraceId);
+                        }
+                    }
+                }
+
+                var meta = BlockWriterV1.Write(FileSystemDevice.Instance, blocksRoot, "single-tenant", refs, PageCodec.Zstd, PageCompressor.ZstdCompactionLevel);
+                written += meta.SpanCount;
+                bytes += meta.DataBytes + meta.IndexBytes + meta.BloomBytes;
+            }
+
+            build.Stop();
+            Print($"blocks: {written:N0} spans in {bytes / (double)(1 << 20):F0} MiB = {bytes / (double)written:F1} B/span; generated and written in {build.Elapsed.TotalSeconds:F0} s ({written / build.Elapsed.TotalSeconds:N0} spans/s including generation)");
+
+            GC.Collect();
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var store = SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = directory }).GetAwaiter().GetResult();
+            for (var chunk = 0; chunk < HeadSpans / 10_000; chunk++)
+            {
+                var batch = RealisticSpans.Create(10_000, 1_000_000 + chunk);
+                ids.Add(batch.Spans[0].TraceId);
+                store.AppendAsync(batch).AsTask().GetAwaiter().GetResult();
+            }
+
+            GC.Collect();
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            var stats = store.Statistics;
+            Print($"store: {stats.SpansStored:N0} spans, {stats.Blocks} blocks, {stats.HeadSpans:N0} in the head; managed memory held {((after - before) / (double)(1 << 20)):F0} MiB; process working set {Process.GetCurrentProcess().WorkingSet64 / (double)(1 << 20):F0} MiB");
+
+            TraceById(store, ids);
+            Scan(store, "service.name = payments && status = error, first 20 traces", 20, true,
+                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
+            Scan(store, "service.name = payments && status = error, every trace", int.MaxValue, true,
+                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
+            Scan(store, "span.http.response.status_code >= 500, every trace", int.MaxValue, true,
+                SpanPredicate.Int(SpanField.SpanAttribute, PredicateOperator.GreaterOrEqual, 500, "http.response.status_code"));
+            Scan(store, "span.enduser.id = \"user-4711\" (rare value), every trace", int.MaxValue, true,
+                SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "user-4711", "enduser.id"));
+            Scan(store, "service.name = no-such-service", int.MaxValue, true,
+                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "no-such-service"));
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static void TraceById(SpanStore store, List<TraceId> ids)
+    {
+        var random = new Random(3);
+        var times = new double[2000];
+        for (var i = 0; i < 50; i++)
+        {
+            store.TryGetTrace(ids[random.Next(ids.Count)], out _);
+        }
+
+        for (var i = 0; i < times.Length; i++)
+        {
+            var id = ids[random.Next(ids.Count)];
+            var started = Stopwatch.GetTimestamp();
+            if (!store.TryGetTrace(id, out _))
+            {
+                throw new InvalidOperationException($"trace {id} was stored but not found");
+            }
+
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        Print($"trace by id ({times.Length} lookups): p50 {times[times.Length / 2]:F2} ms, p99 {times[(int)(times.Length * 0.99)]:F2} ms, max {times[^1]:F2} ms");
+    }
+
+    private static void Scan(SpanStore store, string label, int limit, bool matchAll, params SpanPredicate[] predicates)
+    {
+        var runs = new double[limit == int.MaxValue ? 3 : 9];
+        ScanMetrics? last = null;
+        var traces = 0;
+        for (var r = 0; r < runs.Length; r++)
+        {
+            var metrics = new ScanMetrics();
+            var started = Stopwatch.GetTimestamp();
+            traces = 0;
+            foreach (var batch in store.Scan(new SpanScanRequest { Predicates = predicates, MatchAll = matchAll, Metrics = metrics, BatchSpans = 1 }))
+            {
+                if (++traces >= limit)
+                {
+                    break;
+                }
+            }
+
+            runs[r] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            last = metrics;
+        }
+
+        Array.Sort(runs);
+        var median = runs[runs.Length / 2];
+        Print($"scan {label}: median {median:F0} ms over {runs.Length} runs; {traces:N0} traces; {last!.SpansInspected:N0} spans inspected ({last.SpansInspected / (median / 1000):N0}/s), pages decoded {last.PagesDecoded:N0}, skipped {last.PagesSkippedByIndex:N0} by index and {last.PagesSkippedByStrings:N0} by strings, blocks skipped {last.BlocksSkipped}");
+    }
+
+    private static void Print(string line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
+}
