@@ -121,6 +121,15 @@ internal static class ConfigLoader
         CheckTls(errors, "receivers.otlp.protocols.grpc.tls", options.Receivers.Otlp.Protocols.Grpc.Tls);
         CheckTls(errors, "receivers.otlp.protocols.http.tls", options.Receivers.Otlp.Protocols.Http.Tls);
         CheckTls(errors, "query.tls", options.Query.Tls);
+        if (options.Query.MaxSearchLimit is <= 0 or > 100_000)
+        {
+            errors.Add("query.max_search_limit: expected a number from 1 to 100000");
+        }
+
+        if (options.Query.SearchTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("query.search_timeout: expected a positive duration such as 30s");
+        }
 
         var ports = new Dictionary<int, string>();
         foreach (var (name, endpoint) in new[]

@@ -9,4 +9,10 @@ internal sealed class QueryOptions
     public string TempoEndpoint { get; set; } = "localhost:3200";
 
     public TlsServerOptions? Tls { get; set; }
+
+    /// <summary>The most traces one search returns, whatever limit it asks for.</summary>
+    public int MaxSearchLimit { get; set; } = 1000;
+
+    /// <summary>A search running longer than this is stopped and answered with an error.</summary>
+    public TimeSpan SearchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

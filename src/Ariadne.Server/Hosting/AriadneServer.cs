@@ -98,6 +98,7 @@ internal static class AriadneServer
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<TraceLookup>();
+        services.AddSingleton<TraceSearch>();
         services.AddSingleton<JaegerApi>();
         services.AddSingleton<TempoApi>();
         services.AddSingleton<HealthEndpoints>();
@@ -123,6 +124,7 @@ internal static class AriadneServer
 
         app.MapGet("/api/traces/{traceId}", context => jaeger.GetTraceAsync(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/traces", jaeger.SearchAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/services", jaeger.GetServicesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/services/{service}/operations", context => jaeger.GetServiceOperationsAsync(context, RouteValue(context, "service")))
             .WithMetadata(new ListenerPortMetadata(queryPort));

@@ -7,4 +7,7 @@ internal enum PredicateValueKind
     Int,
     Double,
     Bool,
+
+    /// <summary>Text compared with a value's text form: a string as it is, an int, double or bool as parsed from the text (Jaeger's tag search).</summary>
+    Text,
 }

@@ -16,6 +16,9 @@ internal sealed class SpanPredicate
     private readonly byte[]? _key;
     private readonly byte[]? _stringValue;
     private readonly Regex? _regex;
+    private readonly long? _textInt;
+    private readonly double? _textDouble;
+    private readonly bool? _textBool;
 
     private SpanPredicate(SpanField field, string? attributeKey, PredicateOperator op, PredicateValueKind kind, string? text, long integer, double real)
     {
@@ -27,6 +30,14 @@ internal sealed class SpanPredicate
         Integer = integer;
         Real = real;
         _key = attributeKey is null ? null : Encoding.UTF8.GetBytes(attributeKey);
+        if (kind == PredicateValueKind.Text)
+        {
+            _stringValue = Encoding.UTF8.GetBytes(text!);
+            _textInt = long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : null;
+            _textDouble = double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null;
+            _textBool = bool.TryParse(text, out var b) ? b : null;
+        }
+
         if (kind == PredicateValueKind.String)
         {
             _stringValue = Encoding.UTF8.GetBytes(text!);
@@ -58,6 +69,12 @@ internal sealed class SpanPredicate
 
     public static SpanPredicate String(SpanField field, PredicateOperator op, string value, string? attributeKey = null) =>
         Create(field, attributeKey, op, PredicateValueKind.String, value, 0, 0);
+
+    /// <summary>Equal (or not) to the text form of the value, whatever its type: <c>500</c> matches the int 500 and the string "500".</summary>
+    public static SpanPredicate Textual(SpanField field, PredicateOperator op, string value, string? attributeKey = null) =>
+        op is PredicateOperator.Equal or PredicateOperator.NotEqual
+            ? Create(field, attributeKey, op, PredicateValueKind.Text, value, 0, 0)
+            : throw new ArgumentException("text compares for equality only", nameof(op));
 
     public static SpanPredicate Int(SpanField field, PredicateOperator op, long value, string? attributeKey = null) =>
         Create(field, attributeKey, op, PredicateValueKind.Int, null, value, value);
@@ -211,6 +228,11 @@ internal sealed class SpanPredicate
             }
 
             var value = kv.Value;
+            if (ValueKind == PredicateValueKind.Text)
+            {
+                return CompareOrder(CompareText(batch, value) ? 0 : 1);
+            }
+
             switch (value.Kind)
             {
                 case Model.ValueKind.String:
@@ -229,6 +251,16 @@ internal sealed class SpanPredicate
         return false;
     }
 
+    /// <summary>Whether the value's text form is the predicate's text.</summary>
+    private bool CompareText(SpanBatch batch, AnyValue value) => value.Kind switch
+    {
+        Model.ValueKind.String => batch.Utf8(value.StringRef).SequenceEqual(_stringValue),
+        Model.ValueKind.Int => _textInt == value.IntValue,
+        Model.ValueKind.Double => _textDouble == value.DoubleValue,
+        Model.ValueKind.Bool => _textBool == value.BoolValue,
+        _ => false,
+    };
+
     private bool CompareString(SpanBatch batch, Utf8Ref value)
     {
         if (Operator == PredicateOperator.Exists)
@@ -236,7 +268,7 @@ internal sealed class SpanPredicate
             return !value.IsEmpty;
         }
 
-        if (ValueKind != PredicateValueKind.String)
+        if (ValueKind is not (PredicateValueKind.String or PredicateValueKind.Text))
         {
             return false;
         }

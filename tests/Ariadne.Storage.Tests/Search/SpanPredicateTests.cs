@@ -54,6 +54,18 @@ public class SpanPredicateTests
     }
 
     [Fact]
+    public void Matches_Textual_ComparesWithTheValuesTextFormWhateverItsType()
+    {
+        Assert.True(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, "503", "code"), new SpanSpec("a", "op", Attribute: "code", Value: 503L)));
+        Assert.True(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, "503", "code"), new SpanSpec("a", "op", Attribute: "code", Value: "503")));
+        Assert.True(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, "true", "hit"), new SpanSpec("a", "op", Attribute: "hit", Value: true)));
+        Assert.True(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, "0.5", "ratio"), new SpanSpec("a", "op", Attribute: "ratio", Value: 0.5)));
+        Assert.False(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, "504", "code"), new SpanSpec("a", "op", Attribute: "code", Value: 503L)));
+        Assert.True(Matches(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.NotEqual, "504", "code"), new SpanSpec("a", "op", Attribute: "code", Value: 503L)));
+        Assert.Throws<ArgumentException>(() => SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Greater, "1", "code"));
+    }
+
+    [Fact]
     public void Create_InconsistentArguments_Throw()
     {
         Assert.Throws<ArgumentException>(() => SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "x"));

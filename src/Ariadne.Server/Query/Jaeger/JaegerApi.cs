@@ -11,12 +11,78 @@ internal sealed class JaegerApi
 {
     private readonly TraceLookup _traces;
     private readonly StoreProvider _stores;
+    private readonly TraceSearch _search;
 
-    public JaegerApi(TraceLookup traces, StoreProvider stores)
+    public JaegerApi(TraceLookup traces, StoreProvider stores, TraceSearch search)
     {
         _traces = traces;
         _stores = stores;
+        _search = search;
     }
+
+    /// <summary>
+    /// <c>GET /api/traces?service=&amp;operation=&amp;tags=&amp;tag=&amp;start=&amp;end=&amp;minDuration=&amp;maxDuration=&amp;limit=&amp;traceID=</c>:
+    /// Jaeger's trace search. A trace matches when one of its spans has the service, the operation,
+    /// every tag (on the span or its resource, compared as text) and a duration in range, and one of its
+    /// spans lies between start and end (microseconds since the epoch). With <c>traceID</c>, those traces.
+    /// </summary>
+    public async Task SearchAsync(HttpContext context)
+    {
+        if (!_search.IsReady)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+            return;
+        }
+
+        var query = context.Request.Query;
+        if (query["traceID"].Count > 0)
+        {
+            await GetTracesByIdAsync(context, query["traceID"]);
+            return;
+        }
+
+        if (!JaegerSearchQuery.TryParse(query, out var search, out var error))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, error);
+            return;
+        }
+
+        List<SpanBatch> traces;
+        try
+        {
+            traces = await _search.FindAsync(search.Request, _search.Limit(search.Limit), context.RequestAborted);
+        }
+        catch (TimeoutException e)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
+            return;
+        }
+
+        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w => JaegerTraceWriter.WriteEnvelope(w, traces));
+    }
+
+    private Task GetTracesByIdAsync(HttpContext context, Microsoft.Extensions.Primitives.StringValues ids)
+    {
+        var traces = new List<SpanBatch>();
+        foreach (var text in ids)
+        {
+            if (!TraceId.TryParseLenient(text, out var id) || !id.IsValid)
+            {
+                return WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"malformed trace id '{text}': expected up to 32 hexadecimal digits, not all zero");
+            }
+
+            if (_traces.TryGetTrace(id, out var trace))
+            {
+                traces.Add(trace);
+            }
+        }
+
+        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w => JaegerTraceWriter.WriteEnvelope(w, traces));
+    }
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string message) =>
+        HttpResponses.WriteJsonAsync(context, status, w => JaegerTraceWriter.WriteError(w, status, message));
 
     /// <summary><c>GET /api/services</c>: every service that has spans, sorted.</summary>
     public Task GetServicesAsync(HttpContext context)
