@@ -18,11 +18,7 @@ internal sealed partial class SpanStore
     public IEnumerable<SpanBatch> Scan(SpanScanRequest request, CancellationToken cancellationToken = default)
     {
         var blocks = Volatile.Read(ref _blocks);
-        var heads = new List<ITraceIndex>(2) { Volatile.Read(ref _head) };
-        if (Volatile.Read(ref _beingFlushed) is { } beingFlushed)
-        {
-            heads.Add(beingFlushed);
-        }
+        var heads = Heads();
 
         var metrics = request.Metrics ?? new ScanMetrics();
         var output = new ScanOutput(metrics);

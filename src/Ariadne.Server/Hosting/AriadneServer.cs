@@ -101,6 +101,7 @@ internal static class AriadneServer
         services.AddSingleton<TraceSearch>();
         services.AddSingleton<JaegerApi>();
         services.AddSingleton<TempoApi>();
+        services.AddSingleton<TempoTagsApi>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
 
@@ -137,6 +138,13 @@ internal static class AriadneServer
         app.MapGet("/api/traces/{traceId}", context => tempo.GetTraceV1Async(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(tempoPort));
         app.MapGet("/api/v2/traces/{traceId}", context => tempo.GetTraceV2Async(context, RouteValue(context, "traceId")))
+            .WithMetadata(new ListenerPortMetadata(tempoPort));
+        var tags = app.Services.GetRequiredService<TempoTagsApi>();
+        app.MapGet("/api/search/tags", tags.GetTagNamesAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/api/v2/search/tags", tags.GetTagNamesV2Async).WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/api/search/tag/{name}/values", context => tags.GetTagValuesAsync(context, RouteValue(context, "name")))
+            .WithMetadata(new ListenerPortMetadata(tempoPort));
+        app.MapGet("/api/v2/search/tag/{name}/values", context => tags.GetTagValuesV2Async(context, RouteValue(context, "name")))
             .WithMetadata(new ListenerPortMetadata(tempoPort));
         app.MapGet("/api/echo", TempoApi.EchoAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
         app.MapGet("/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(tempoPort));

@@ -41,6 +41,9 @@ internal sealed record BlockMeta
 
     public required IReadOnlyList<string> AttributeKeys { get; init; }
 
+    /// <summary>Keys of resource attributes (capped like the other lists); absent in blocks written before it existed.</summary>
+    public IReadOnlyList<string> ResourceAttributeKeys { get; init; } = [];
+
     /// <summary>Service, span name and kind combinations (capped); absent in blocks written before it existed.</summary>
     public IReadOnlyList<BlockOperation> Operations { get; init; } = [];
 }

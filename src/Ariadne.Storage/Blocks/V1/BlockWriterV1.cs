@@ -43,6 +43,10 @@ internal sealed class BlockWriterV1 : IDisposable
     private readonly HashSet<Utf8Key> _services = [];
     private readonly HashSet<Utf8Key> _names = [];
     private readonly HashSet<Utf8Key> _keys = [];
+    private readonly HashSet<Utf8Key> _resourceKeys = [];
+
+    // Resources already described for the page being filled (a resource is shared by many spans).
+    private readonly HashSet<(SpanBatch Batch, int Resource)> _pageResources = [];
     private readonly HashSet<(Utf8Key Service, Utf8Key Name, SpanKind Kind)> _operations = [];
     private readonly byte[] _header = new byte[PageHeader.Size];
 
@@ -167,6 +171,7 @@ internal sealed class BlockWriterV1 : IDisposable
             Services = Sorted(_services),
             SpanNames = Sorted(_names),
             AttributeKeys = Sorted(_keys),
+            ResourceAttributeKeys = Sorted(_resourceKeys),
             Operations = _operations
                 .Select(o => new BlockOperation(o.Service.ToString(), o.Name.ToString(), o.Kind.ToString().ToLowerInvariant()))
                 .OrderBy(o => o.Service, StringComparer.Ordinal).ThenBy(o => o.Name, StringComparer.Ordinal).ThenBy(o => o.Kind, StringComparer.Ordinal)
@@ -201,6 +206,15 @@ internal sealed class BlockWriterV1 : IDisposable
         foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
         {
             Collect(_keys, batch, kv.Key);
+        }
+
+        var resource = batch.Scopes[row.ScopeIndex].ResourceIndex;
+        if (_pageResources.Add((batch, resource)))
+        {
+            foreach (ref readonly var kv in batch.AttributesOf(batch.Resources[resource].Attributes))
+            {
+                Collect(_resourceKeys, batch, kv.Key);
+            }
         }
     }
 
@@ -241,6 +255,7 @@ internal sealed class BlockWriterV1 : IDisposable
         _dataBytes += PageHeader.Size + stored.Length;
         _uncompressed += payload.Length;
         _page.Clear();
+        _pageResources.Clear();
     }
 
     private static PageIndexEntry IndexEntry(ReadOnlySpan<SpanRef> page, long offset, int length)

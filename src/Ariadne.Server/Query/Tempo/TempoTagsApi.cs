@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text.Json;
+using Ariadne.Model;
+using Ariadne.Server.Ingest;
+using Ariadne.Storage;
+using Ariadne.Storage.Search;
+using Microsoft.AspNetCore.Http;
+
+namespace Ariadne.Server.Query.Tempo;
+
+/// <summary>
+/// Tempo's tag autocomplete: tag names by scope and the values of one tag, which Grafana's TraceQL
+/// editor and search form call as the user types.
+/// </summary>
+internal sealed class TempoTagsApi
+{
+    /// <summary>Values returned at most, and block pages read at most, for one values request.</summary>
+    public const int MaxValues = 1000;
+    public const int MaxPagesPerRequest = 64;
+
+    /// <summary>The intrinsics a TraceQL query can name, as Tempo lists them in the "intrinsic" scope.</summary>
+    public static readonly string[] Intrinsics =
+    [
+        "duration", "event:name", "kind", "link:traceID", "name", "rootName", "rootServiceName", "span:duration", "span:id",
+        "span:kind", "span:name", "span:status", "span:statusMessage", "status", "statusMessage", "trace:duration", "trace:id",
+        "trace:rootName", "trace:rootService", "traceDuration",
+    ];
+
+    private static readonly string[] StatusValues = ["error", "ok", "unset"];
+    private static readonly string[] KindValues = ["client", "consumer", "internal", "producer", "server", "unspecified"];
+
+    private readonly StoreProvider _stores;
+
+    public TempoTagsApi(StoreProvider stores) => _stores = stores;
+
+    /// <summary><c>GET /api/search/tags[?scope=span|resource|intrinsic|all][&amp;start=&amp;end=]</c> → <c>{"tagNames":[…]}</c>.</summary>
+    public Task GetTagNamesAsync(HttpContext context) => WithStoreAsync(context, store =>
+    {
+        if (!TryReadRange(context, out var start, out var end, out var scope, out var error))
+        {
+            return BadRequestAsync(context, error);
+        }
+
+        var (span, resource) = store.TagNames(start, end);
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (scope is "" or "all" or "span")
+        {
+            names.UnionWith(span);
+        }
+
+        if (scope is "" or "all" or "resource")
+        {
+            names.UnionWith(resource);
+        }
+
+        if (scope is "all" or "intrinsic")
+        {
+            names.UnionWith(Intrinsics);
+        }
+
+        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            WriteStrings(w, "tagNames", names);
+            w.WriteEndObject();
+        });
+    });
+
+    /// <summary><c>GET /api/v2/search/tags[?scope=…]</c> → <c>{"scopes":[{"name":"span","tags":[…]},…]}</c>.</summary>
+    public Task GetTagNamesV2Async(HttpContext context) => WithStoreAsync(context, store =>
+    {
+        if (!TryReadRange(context, out var start, out var end, out var scope, out var error))
+        {
+            return BadRequestAsync(context, error);
+        }
+
+        var (span, resource) = store.TagNames(start, end);
+        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("scopes");
+            WriteScope(w, scope, "span", span);
+            WriteScope(w, scope, "resource", resource);
+            WriteScope(w, scope, "intrinsic", Intrinsics);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    });
+
+    /// <summary><c>GET /api/search/tag/{name}/values</c>: the values of an unscoped tag (span or resource) → <c>{"tagValues":[…]}</c>.</summary>
+    public Task GetTagValuesAsync(HttpContext context, string name) => WithStoreAsync(context, store =>
+    {
+        if (!TryReadRange(context, out var start, out var end, out _, out var error))
+        {
+            return BadRequestAsync(context, error);
+        }
+
+        var values = Values(store, name.StartsWith('.') ? name : "." + name, start, end, context.RequestAborted) ?? [];
+        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("tagValues");
+            foreach (var value in values)
+            {
+                w.WriteStringValue(value.Value);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    });
+
+    /// <summary>
+    /// <c>GET /api/v2/search/tag/{scope.name}/values</c> (<c>resource.service.name</c>, <c>span.http.route</c>,
+    /// <c>.x</c>, or an intrinsic such as <c>status</c>) → <c>{"tagValues":[{"type":"string","value":"…"}],"metrics":{…}}</c>.
+    /// </summary>
+    public Task GetTagValuesV2Async(HttpContext context, string name) => WithStoreAsync(context, store =>
+    {
+        if (!TryReadRange(context, out var start, out var end, out _, out var error))
+        {
+            return BadRequestAsync(context, error);
+        }
+
+        var values = Values(store, name, start, end, context.RequestAborted);
+        if (values is null)
+        {
+            return BadRequestAsync(context, $"unknown tag '{name}': expected an intrinsic, or a scoped attribute such as span.http.route, resource.service.name or .http.route");
+        }
+
+        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("tagValues");
+            foreach (var value in values)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", value.Type);
+                w.WriteString("value", value.Value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("metrics");
+            w.WriteString("inspectedBytes", "0");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+    });
+
+    /// <summary>The values of a tag named as TraceQL names it; null when the name is not a tag.</summary>
+    private static SortedSet<TagValue>? Values(SpanStore store, string name, ulong start, ulong end, CancellationToken cancellationToken)
+    {
+        var values = new SortedSet<TagValue>();
+        switch (name)
+        {
+            case "status" or "span:status":
+                AddKeywords(values, StatusValues);
+                return values;
+            case "kind" or "span:kind":
+                AddKeywords(values, KindValues);
+                return values;
+            case "name" or "span:name" or "rootName" or "trace:rootName":
+                foreach (var operation in store.Operations())
+                {
+                    values.Add(new TagValue("string", operation.Name));
+                }
+
+                return values;
+            case "rootServiceName" or "trace:rootService":
+                foreach (var operation in store.Operations())
+                {
+                    values.Add(new TagValue("string", operation.Service));
+                }
+
+                return values;
+        }
+
+        AttributeScope scope;
+        string key;
+        if (name.StartsWith("span.", StringComparison.Ordinal))
+        {
+            (scope, key) = (AttributeScope.Span, name["span.".Length..]);
+        }
+        else if (name.StartsWith("resource.", StringComparison.Ordinal))
+        {
+            (scope, key) = (AttributeScope.Resource, name["resource.".Length..]);
+        }
+        else if (name.StartsWith('.'))
+        {
+            (scope, key) = (AttributeScope.Any, name[1..]);
+        }
+        else
+        {
+            return null;
+        }
+
+        if (key.Length == 0)
+        {
+            return null;
+        }
+
+        store.TagValues(scope, key, start, end, MaxValues, MaxPagesPerRequest, values, cancellationToken);
+        return values;
+    }
+
+    private static void AddKeywords(SortedSet<TagValue> values, string[] keywords)
+    {
+        foreach (var keyword in keywords)
+        {
+            values.Add(new TagValue("keyword", keyword));
+        }
+    }
+
+    private static void WriteScope(Utf8JsonWriter writer, string wanted, string name, IEnumerable<string> tags)
+    {
+        if (wanted is not ("" or "all") && wanted != name)
+        {
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("name", name);
+        WriteStrings(writer, "tags", tags);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string property, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(property);
+        foreach (var value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Tempo's optional <c>start</c>/<c>end</c> (Unix seconds) and <c>scope</c>.</summary>
+    private static bool TryReadRange(HttpContext context, out ulong start, out ulong end, out string scope, out string error)
+    {
+        var query = context.Request.Query;
+        start = end = 0;
+        scope = query["scope"].ToString();
+        error = string.Empty;
+        if (scope is not ("" or "all" or "span" or "resource" or "intrinsic"))
+        {
+            error = $"unknown scope '{scope}': expected span, resource, intrinsic or all";
+            return false;
+        }
+
+        return TrySeconds(query["start"].ToString(), "start", out start, ref error) && TrySeconds(query["end"].ToString(), "end", out end, ref error);
+    }
+
+    private static bool TrySeconds(string text, string name, out ulong nanos, ref string error)
+    {
+        nanos = 0;
+        if (text.Length == 0)
+        {
+            return true;
+        }
+
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > ulong.MaxValue / 1_000_000_000)
+        {
+            error = $"'{name}' must be Unix seconds, got '{text}'";
+            return false;
+        }
+
+        nanos = seconds * 1_000_000_000;
+        return true;
+    }
+
+    private static Task BadRequestAsync(HttpContext context, string message) =>
+        HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, message);
+
+    private Task WithStoreAsync(HttpContext context, Func<SpanStore, Task> respond)
+    {
+        if (_stores.Store is not { } store)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+        }
+
+        return respond(store);
+    }
+}
