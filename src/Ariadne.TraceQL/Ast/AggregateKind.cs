@@ -1,0 +1,10 @@
+namespace Ariadne.TraceQL.Ast;
+
+internal enum AggregateKind
+{
+    Count,
+    Avg,
+    Min,
+    Max,
+    Sum,
+}

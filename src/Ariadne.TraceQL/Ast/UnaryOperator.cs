@@ -1,0 +1,7 @@
+namespace Ariadne.TraceQL.Ast;
+
+internal enum UnaryOperator
+{
+    Not,
+    Negate,
+}
