@@ -11,6 +11,8 @@ internal static class Program
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(FlushCommand.Create());
         root.Subcommands.Add(FsckCommand.Create());
+        root.Subcommands.Add(QueryCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -102,6 +102,8 @@ internal static class AriadneServer
         services.AddSingleton<JaegerApi>();
         services.AddSingleton<TempoApi>();
         services.AddSingleton<TempoTagsApi>();
+        services.AddSingleton<TempoSearchApi>();
+        services.AddSingleton<JaegerV3Api>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
 
@@ -130,6 +132,12 @@ internal static class AriadneServer
         app.MapGet("/api/services/{service}/operations", context => jaeger.GetServiceOperationsAsync(context, RouteValue(context, "service")))
             .WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/operations", jaeger.GetOperationsAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        var jaegerV3 = app.Services.GetRequiredService<JaegerV3Api>();
+        app.MapGet("/api/v3/services", jaegerV3.GetServicesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/v3/operations", jaegerV3.GetOperationsAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/v3/traces/{traceId}", context => jaegerV3.GetTraceAsync(context, RouteValue(context, "traceId")))
+            .WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/v3/traces", jaegerV3.FindTracesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/live", HealthEndpoints.LiveAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/metrics", metrics.WriteAsync).WithMetadata(new ListenerPortMetadata(queryPort));
@@ -140,12 +148,19 @@ internal static class AriadneServer
         app.MapGet("/api/v2/traces/{traceId}", context => tempo.GetTraceV2Async(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(tempoPort));
         var tags = app.Services.GetRequiredService<TempoTagsApi>();
-        app.MapGet("/api/search/tags", tags.GetTagNamesAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
-        app.MapGet("/api/v2/search/tags", tags.GetTagNamesV2Async).WithMetadata(new ListenerPortMetadata(tempoPort));
-        app.MapGet("/api/search/tag/{name}/values", context => tags.GetTagValuesAsync(context, RouteValue(context, "name")))
-            .WithMetadata(new ListenerPortMetadata(tempoPort));
-        app.MapGet("/api/v2/search/tag/{name}/values", context => tags.GetTagValuesV2Async(context, RouteValue(context, "name")))
-            .WithMetadata(new ListenerPortMetadata(tempoPort));
+        var search = app.Services.GetRequiredService<TempoSearchApi>();
+
+        // TraceQL search and autocomplete also answer on the query port, for the UI and the CLI.
+        foreach (var port in new[] { tempoPort, queryPort })
+        {
+            app.MapGet("/api/search", search.SearchAsync).WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/search/tags", tags.GetTagNamesAsync).WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/v2/search/tags", tags.GetTagNamesV2Async).WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/search/tag/{name}/values", context => tags.GetTagValuesAsync(context, RouteValue(context, "name")))
+                .WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/v2/search/tag/{name}/values", context => tags.GetTagValuesV2Async(context, RouteValue(context, "name")))
+                .WithMetadata(new ListenerPortMetadata(port));
+        }
         app.MapGet("/api/echo", TempoApi.EchoAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
         app.MapGet("/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(tempoPort));
     }

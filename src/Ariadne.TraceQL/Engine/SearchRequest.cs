@@ -20,4 +20,7 @@ internal sealed class SearchRequest
 
     /// <summary>Only traces at most this long (nanoseconds), when set.</summary>
     public long? MaxTraceDurationNanos { get; init; }
+
+    /// <summary>Return every span of each matching trace with its summary (for APIs that answer with whole traces).</summary>
+    public bool IncludeTraces { get; init; }
 }

@@ -13,7 +13,11 @@ internal sealed record TraceSummary(
     ulong StartTimeUnixNano,
     long DurationMs,
     IReadOnlyList<SpansetSummary> SpanSets,
-    IReadOnlyDictionary<string, ServiceStats> ServiceStats);
+    IReadOnlyDictionary<string, ServiceStats> ServiceStats)
+{
+    /// <summary>Every span of the trace, when the request asked for them.</summary>
+    public SpanBatch? Trace { get; init; }
+}
 
 /// <summary>A matching spanset: some of its spans (spans per spanset), how many matched, and the by() values that formed it.</summary>
 internal sealed record SpansetSummary(IReadOnlyList<SpanSummary> Spans, int Matched, IReadOnlyList<(string Name, StaticValue Value)> Attributes);

@@ -62,7 +62,8 @@ internal sealed class TraceQLEngine
                     var spansets = evaluator.Evaluate(pipeline, trace);
                     if (spansets.Count > 0)
                     {
-                        found.Add(Summarize(trace, spansets, spss, returned, evaluator));
+                        var summary = Summarize(trace, spansets, spss, returned, evaluator);
+                        found.Add(request.IncludeTraces ? summary with { Trace = Copy(batch, rows) } : summary);
                     }
                 }
 
@@ -93,6 +94,18 @@ internal sealed class TraceQLEngine
         return overlaps
             && (request.MinTraceDurationNanos is not { } min || trace.DurationNanos >= min)
             && (request.MaxTraceDurationNanos is not { } max || trace.DurationNanos <= max);
+    }
+
+    private static SpanBatch Copy(SpanBatch batch, int[] rows)
+    {
+        var trace = new SpanBatch();
+        var copier = new SpanCopier(trace);
+        foreach (var row in rows)
+        {
+            copier.CopySpan(batch, row);
+        }
+
+        return trace;
     }
 
     /// <summary>Rows of each trace in the batch, in batch order.</summary>

@@ -7,18 +7,7 @@ internal static class FlushCommand
 {
     public static Command Create()
     {
-        var server = new Option<string>("--server")
-        {
-            Description = "The server's query endpoint.",
-            DefaultValueFactory = _ => "http://localhost:16686",
-        };
-        server.Validators.Add(result =>
-        {
-            if (!Uri.TryCreate(result.GetValueOrDefault<string>(), UriKind.Absolute, out _))
-            {
-                result.AddError("--server must be an absolute URL such as http://localhost:16686");
-            }
-        });
+        var server = ServerOption.Create();
         var command = new Command("flush", "Write everything in the server's head into a block and truncate its ingest log.");
         command.Options.Add(server);
         command.SetAction(async (parse, cancellationToken) =>

@@ -44,6 +44,14 @@ public sealed class TempoTagsTests
             Assert.Equal(["keyword:error", "keyword:ok", "keyword:unset"], await ValuesV2Async(server, "status"));
             Assert.Contains("string:charge card", await ValuesV2Async(server, "name"));
 
+            // q narrows the values to the spans the query (as typed so far) selects.
+            Assert.Equal(["string:GET /checkout", "string:POST /pay"], await ValuesV2Async(server, "name", Uri.EscapeDataString("{ resource.service.name = \"frontend\" }")));
+            Assert.Equal(["string:payments"], await ValuesV2Async(server, "resource.service.name", Uri.EscapeDataString("{ status = error }")));
+            Assert.Equal(["keyword:error"], await ValuesV2Async(server, "status", Uri.EscapeDataString("{ name = \"charge card\" }")));
+            Assert.Equal(["string:frontend", "string:payments"], await ValuesV2Async(server, "resource.service.name", Uri.EscapeDataString("{ status = ")));
+            var narrowedV1 = await GetAsync(server, "/api/search/tag/service.name/values?q=" + Uri.EscapeDataString("{ kind = client }"));
+            Assert.Equal(["frontend"], narrowedV1.GetProperty("tagValues").EnumerateArray().Select(e => e.GetString()!).ToArray());
+
             var v1 = await GetAsync(server, "/api/search/tag/service.name/values");
             Assert.Equal(["frontend", "payments"], v1.GetProperty("tagValues").EnumerateArray().Select(e => e.GetString()!).ToArray());
 
@@ -67,9 +75,9 @@ public sealed class TempoTagsTests
         Assert.StartsWith(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static async Task<string[]> ValuesV2Async(LoopbackServer server, string name)
+    private static async Task<string[]> ValuesV2Async(LoopbackServer server, string name, string? q = null)
     {
-        var body = await GetAsync(server, $"/api/v2/search/tag/{name}/values");
+        var body = await GetAsync(server, $"/api/v2/search/tag/{name}/values" + (q is null ? string.Empty : "?q=" + q));
         return body.GetProperty("tagValues").EnumerateArray()
             .Select(v => $"{v.GetProperty("type").GetString()}:{v.GetProperty("value").GetString()}")
             .ToArray();

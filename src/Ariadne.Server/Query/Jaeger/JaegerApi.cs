@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ariadne.Model;
 using Ariadne.Server.Ingest;
 using Ariadne.Storage;
+using Ariadne.TraceQL.Engine;
 using Microsoft.AspNetCore.Http;
 
 namespace Ariadne.Server.Query.Jaeger;
@@ -48,15 +49,21 @@ internal sealed class JaegerApi
             return;
         }
 
-        List<SpanBatch> traces;
+        SearchResponse found;
         try
         {
-            traces = await _search.FindAsync(search.Request, _search.Limit(search.Limit), context.RequestAborted);
+            (found, _) = await _search.SearchAsync(search.TraceQL, search.Request, context.RequestAborted);
         }
-        catch (TimeoutException e)
+        catch (TraceQLTimeoutException e)
         {
             await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
             return;
+        }
+
+        var traces = new List<SpanBatch>(found.Traces.Count);
+        foreach (var trace in found.Traces)
+        {
+            traces.Add(trace.Trace!);
         }
 
         await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w => JaegerTraceWriter.WriteEnvelope(w, traces));

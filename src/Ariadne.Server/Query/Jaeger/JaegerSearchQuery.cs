@@ -2,28 +2,34 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using Ariadne.Server.Configuration;
-using Ariadne.Storage.Search;
+using Ariadne.TraceQL.Ast;
+using Ariadne.TraceQL.Engine;
+using Ariadne.TraceQL.Syntax;
 using Microsoft.AspNetCore.Http;
 
 namespace Ariadne.Server.Query.Jaeger;
 
-/// <summary>The parameters of Jaeger's <c>GET /api/traces</c> search, checked and turned into a storage scan.</summary>
+/// <summary>
+/// The parameters of Jaeger's <c>GET /api/traces</c> search, checked and translated to TraceQL: one span
+/// must have the service, the operation, every tag and a duration in range. Jaeger's tags are text, so a
+/// tag matches the attribute's value in any type whose text it is (<c>500</c> matches 500 and "500").
+/// </summary>
 internal sealed class JaegerSearchQuery
 {
-    private JaegerSearchQuery(SpanScanRequest request, int limit)
+    private JaegerSearchQuery(string traceQL, SearchRequest request)
     {
+        TraceQL = traceQL;
         Request = request;
-        Limit = limit;
     }
 
-    public SpanScanRequest Request { get; }
+    public string TraceQL { get; }
 
-    public int Limit { get; }
+    public SearchRequest Request { get; }
 
     public static bool TryParse(IQueryCollection query, [NotNullWhen(true)] out JaegerSearchQuery? search, out string error)
     {
         search = null;
-        var predicates = new List<SpanPredicate>();
+        var conditions = new List<string>();
         var service = query["service"].ToString();
         if (service.Length == 0)
         {
@@ -31,14 +37,14 @@ internal sealed class JaegerSearchQuery
             return false;
         }
 
-        predicates.Add(SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, service));
+        conditions.Add("resource.service.name = " + Printer.Quote(service));
         var operation = query["operation"].ToString();
         if (operation.Length > 0)
         {
-            predicates.Add(SpanPredicate.String(SpanField.Name, PredicateOperator.Equal, operation));
+            conditions.Add("name = " + Printer.Quote(operation));
         }
 
-        if (!TryAddTags(query, predicates, out error))
+        if (!TryAddTags(query, conditions, out error))
         {
             return false;
         }
@@ -50,7 +56,7 @@ internal sealed class JaegerSearchQuery
 
         if (min is { } low)
         {
-            predicates.Add(SpanPredicate.Int(SpanField.Duration, PredicateOperator.GreaterOrEqual, low));
+            conditions.Add("duration >= " + Printer.Duration(low));
         }
 
         if (max is { } high)
@@ -61,7 +67,7 @@ internal sealed class JaegerSearchQuery
                 return false;
             }
 
-            predicates.Add(SpanPredicate.Int(SpanField.Duration, PredicateOperator.LessOrEqual, high));
+            conditions.Add("duration <= " + Printer.Duration(high));
         }
 
         if (!TryMicroseconds(query, "start", out var start, out error) || !TryMicroseconds(query, "end", out var end, out error))
@@ -83,13 +89,37 @@ internal sealed class JaegerSearchQuery
             return false;
         }
 
-        search = new JaegerSearchQuery(new SpanScanRequest { Predicates = predicates, MatchAll = true, StartUnixNano = start, EndUnixNano = end }, limit);
+        var request = new SearchRequest { StartUnixNanos = start, EndUnixNanos = end, Limit = limit, SpansPerSpanSet = 1, IncludeTraces = true };
+        search = new JaegerSearchQuery("{ " + string.Join(" && ", conditions) + " }", request);
         error = string.Empty;
         return true;
     }
 
+    /// <summary>A TraceQL condition that an attribute (of the span or its resource) has this text as its value, whatever its type.</summary>
+    public static string TagCondition(string key, string value)
+    {
+        var field = Printer.Print(FieldRef.Attribute(AttributeScope.Unscoped, key));
+        var alternatives = new List<string> { field + " = " + Printer.Quote(value) };
+        if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
+        {
+            alternatives.Add(field + " = " + integer.ToString(CultureInfo.InvariantCulture));
+        }
+        else if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && double.IsFinite(real))
+        {
+            var sb = new System.Text.StringBuilder();
+            Printer.Write(sb, StaticValue.FloatValue(real));
+            alternatives.Add(field + " = " + sb);
+        }
+        else if (bool.TryParse(value, out var flag))
+        {
+            alternatives.Add(field + " = " + (flag ? "true" : "false"));
+        }
+
+        return alternatives.Count == 1 ? alternatives[0] : "(" + string.Join(" || ", alternatives) + ")";
+    }
+
     /// <summary><c>tags</c> is a JSON object of strings; <c>tag</c> (repeatable) is <c>key:value</c>.</summary>
-    private static bool TryAddTags(IQueryCollection query, List<SpanPredicate> predicates, out string error)
+    private static bool TryAddTags(IQueryCollection query, List<string> conditions, out string error)
     {
         foreach (var json in query["tags"])
         {
@@ -98,24 +128,9 @@ internal sealed class JaegerSearchQuery
                 continue;
             }
 
-            try
+            if (!TryParseTagsJson(json, conditions, out error))
             {
-                using var document = JsonDocument.Parse(json);
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    error = "'tags' must be a JSON object such as {\"http.status_code\":\"500\"}";
-                    return false;
-                }
-
-                foreach (var property in document.RootElement.EnumerateObject())
-                {
-                    var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
-                    predicates.Add(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, value, property.Name));
-                }
-            }
-            catch (JsonException e)
-            {
-                error = $"'tags' is not valid JSON: {e.Message}";
+                error = "'tags' " + error;
                 return false;
             }
         }
@@ -129,14 +144,42 @@ internal sealed class JaegerSearchQuery
                 return false;
             }
 
-            predicates.Add(SpanPredicate.Textual(SpanField.AnyAttribute, PredicateOperator.Equal, pair![(colon + 1)..], pair[..colon]));
+            conditions.Add(TagCondition(pair![..colon], pair[(colon + 1)..]));
         }
 
         error = string.Empty;
         return true;
     }
 
-    private static bool TryDuration(IQueryCollection query, string name, out long? nanos, out string error)
+    /// <summary>A JSON object of tag values (strings, or numbers and bools taken as their text) as conditions.</summary>
+    public static bool TryParseTagsJson(string json, List<string> conditions, out string error)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = "must be a JSON object such as {\"http.status_code\":\"500\"}";
+                return false;
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString()! : property.Value.GetRawText();
+                conditions.Add(TagCondition(property.Name, value));
+            }
+        }
+        catch (JsonException e)
+        {
+            error = $"is not valid JSON: {e.Message}";
+            return false;
+        }
+
+        error = string.Empty;
+        return true;
+    }
+
+    public static bool TryDuration(IQueryCollection query, string name, out long? nanos, out string error)
     {
         nanos = null;
         error = string.Empty;
@@ -156,7 +199,7 @@ internal sealed class JaegerSearchQuery
         return true;
     }
 
-    private static bool TryMicroseconds(IQueryCollection query, string name, out ulong nanos, out string error)
+    public static bool TryMicroseconds(IQueryCollection query, string name, out ulong nanos, out string error)
     {
         nanos = 0;
         error = string.Empty;

@@ -1,9 +1,14 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Ariadne.Model;
 using Ariadne.Server.Ingest;
 using Ariadne.Storage;
 using Ariadne.Storage.Search;
+using Ariadne.TraceQL.Ast;
+using AttributeScope = Ariadne.Storage.Search.AttributeScope;
+using Ariadne.TraceQL.Engine;
+using Ariadne.TraceQL.Syntax;
 using Microsoft.AspNetCore.Http;
 
 namespace Ariadne.Server.Query.Tempo;
@@ -29,9 +34,17 @@ internal sealed class TempoTagsApi
     private static readonly string[] StatusValues = ["error", "ok", "unset"];
     private static readonly string[] KindValues = ["client", "consumer", "internal", "producer", "server", "unspecified"];
 
-    private readonly StoreProvider _stores;
+    /// <summary>Traces a narrowing query (<c>q</c>) reads at most for one values request.</summary>
+    public const int MaxNarrowingTraces = 200;
 
-    public TempoTagsApi(StoreProvider stores) => _stores = stores;
+    private readonly StoreProvider _stores;
+    private readonly TraceSearch _search;
+
+    public TempoTagsApi(StoreProvider stores, TraceSearch search)
+    {
+        _stores = stores;
+        _search = search;
+    }
 
     /// <summary><c>GET /api/search/tags[?scope=span|resource|intrinsic|all][&amp;start=&amp;end=]</c> → <c>{"tagNames":[…]}</c>.</summary>
     public Task GetTagNamesAsync(HttpContext context) => WithStoreAsync(context, store =>
@@ -88,15 +101,17 @@ internal sealed class TempoTagsApi
     });
 
     /// <summary><c>GET /api/search/tag/{name}/values</c>: the values of an unscoped tag (span or resource) → <c>{"tagValues":[…]}</c>.</summary>
-    public Task GetTagValuesAsync(HttpContext context, string name) => WithStoreAsync(context, store =>
+    public Task GetTagValuesAsync(HttpContext context, string name) => WithStoreAsync(context, async store =>
     {
         if (!TryReadRange(context, out var start, out var end, out _, out var error))
         {
-            return BadRequestAsync(context, error);
+            await BadRequestAsync(context, error);
+            return;
         }
 
-        var values = Values(store, name.StartsWith('.') ? name : "." + name, start, end, context.RequestAborted) ?? [];
-        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        var tag = name.StartsWith('.') ? name : "." + name;
+        var values = await NarrowedValuesAsync(context, tag, start, end) ?? Values(store, tag, start, end, context.RequestAborted) ?? [];
+        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("tagValues");
@@ -114,20 +129,23 @@ internal sealed class TempoTagsApi
     /// <c>GET /api/v2/search/tag/{scope.name}/values</c> (<c>resource.service.name</c>, <c>span.http.route</c>,
     /// <c>.x</c>, or an intrinsic such as <c>status</c>) → <c>{"tagValues":[{"type":"string","value":"…"}],"metrics":{…}}</c>.
     /// </summary>
-    public Task GetTagValuesV2Async(HttpContext context, string name) => WithStoreAsync(context, store =>
+    public Task GetTagValuesV2Async(HttpContext context, string name) => WithStoreAsync(context, async store =>
     {
         if (!TryReadRange(context, out var start, out var end, out _, out var error))
         {
-            return BadRequestAsync(context, error);
+            await BadRequestAsync(context, error);
+            return;
         }
 
         var values = Values(store, name, start, end, context.RequestAborted);
         if (values is null)
         {
-            return BadRequestAsync(context, $"unknown tag '{name}': expected an intrinsic, or a scoped attribute such as span.http.route, resource.service.name or .http.route");
+            await BadRequestAsync(context, $"unknown tag '{name}': expected an intrinsic, or a scoped attribute such as span.http.route, resource.service.name or .http.route");
+            return;
         }
 
-        return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
+        values = await NarrowedValuesAsync(context, name, start, end) ?? values;
+        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("tagValues");
@@ -146,6 +164,83 @@ internal sealed class TempoTagsApi
             w.WriteEndObject();
         });
     });
+
+    /// <summary>
+    /// With <c>q</c> (a TraceQL query, as Grafana sends the query typed so far), the tag's values on the
+    /// spans that query selects, from at most <see cref="MaxNarrowingTraces"/> traces. Null when there is
+    /// no <c>q</c>, it does not parse yet, or the search times out: the caller answers unnarrowed.
+    /// </summary>
+    private async Task<SortedSet<TagValue>?> NarrowedValuesAsync(HttpContext context, string tag, ulong start, ulong end)
+    {
+        var q = context.Request.Query["q"].ToString().Trim();
+        if (q.Length == 0 || q.Replace(" ", string.Empty, StringComparison.Ordinal) == "{}")
+        {
+            return null;
+        }
+
+        var query = q + " | select(" + tag + ")";
+        FieldRef field;
+        try
+        {
+            field = ((Select)TraceQLEngine.Parse(query).Elements[^1]).Fields[0];
+        }
+        catch (TraceQLException)
+        {
+            return null;
+        }
+
+        var key = field.IsAttribute ? field.Name! : Names.Of(field.Intrinsic);
+        var request = new SearchRequest { StartUnixNanos = start, EndUnixNanos = end, Limit = MaxNarrowingTraces, SpansPerSpanSet = MaxValues };
+        SearchResponse response;
+        try
+        {
+            (response, _) = await _search.SearchAsync(query, request, context.RequestAborted);
+        }
+        catch (TraceQLTimeoutException)
+        {
+            return null;
+        }
+
+        var values = new SortedSet<TagValue>();
+        foreach (var trace in response.Traces)
+        {
+            foreach (var spanset in trace.SpanSets)
+            {
+                foreach (var span in spanset.Spans)
+                {
+                    foreach (var (name, value) in span.Attributes)
+                    {
+                        if (name == key && values.Count < MaxValues)
+                        {
+                            values.Add(ToTagValue(value));
+                        }
+                    }
+                }
+            }
+        }
+
+        return values;
+    }
+
+    private static TagValue ToTagValue(StaticValue value)
+    {
+        if (value.Kind == StaticKind.String)
+        {
+            return new TagValue("string", value.Text!);
+        }
+
+        var text = new StringBuilder();
+        Printer.Write(text, value);
+        var type = value.Kind switch
+        {
+            StaticKind.Int => "int",
+            StaticKind.Float => "float",
+            StaticKind.Bool => "bool",
+            StaticKind.Duration => "duration",
+            _ => "keyword",
+        };
+        return new TagValue(type, text.ToString());
+    }
 
     /// <summary>The values of a tag named as TraceQL names it; null when the name is not a tag.</summary>
     private static SortedSet<TagValue>? Values(SpanStore store, string name, ulong start, ulong end, CancellationToken cancellationToken)
@@ -251,7 +346,7 @@ internal sealed class TempoTagsApi
         return TrySeconds(query["start"].ToString(), "start", out start, ref error) && TrySeconds(query["end"].ToString(), "end", out end, ref error);
     }
 
-    private static bool TrySeconds(string text, string name, out ulong nanos, ref string error)
+    public static bool TrySeconds(string text, string name, out ulong nanos, ref string error)
     {
         nanos = 0;
         if (text.Length == 0)
