@@ -6,7 +6,9 @@ using Ariadne.Storage;
 using Ariadne.Storage.Blocks.V1;
 using Ariadne.Storage.Compression;
 using Ariadne.Storage.IO;
+using Ariadne.Server.Query;
 using Ariadne.Storage.Search;
+using Ariadne.TraceQL.Engine;
 
 namespace Ariadne.Benchmarks.Storage;
 
@@ -84,6 +86,9 @@ internal static class StorageScaleReport
                 SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "user-4711", "enduser.id"));
             Scan(store, "service.name = no-such-service", int.MaxValue, true,
                 SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "no-such-service"));
+            TraceQL(store, "{ resource.service.name = \"payments\" && status = error }", 20, 21);
+            TraceQL(store, "{ span.http.response.status_code >= 500 }", int.MaxValue / 2, 3);
+            TraceQL(store, "{ resource.service.name = \"gateway\" } >> { status = error }", 20, 21);
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         finally
@@ -142,6 +147,28 @@ internal static class StorageScaleReport
         Array.Sort(runs);
         var median = runs[runs.Length / 2];
         Print($"scan {label}: median {median:F0} ms over {runs.Length} runs; {traces:N0} traces; {last!.SpansInspected:N0} spans inspected ({last.SpansInspected / (median / 1000):N0}/s), pages decoded {last.PagesDecoded:N0}, skipped {last.PagesSkippedByIndex:N0} by index and {last.PagesSkippedByStrings:N0} by strings, blocks skipped {last.BlocksSkipped}");
+    }
+
+    /// <summary>A TraceQL search through the engine and the store's fetcher, as the search APIs run it.</summary>
+    private static void TraceQL(SpanStore store, string query, int limit, int runs)
+    {
+        var engine = new TraceQLEngine { MaxLimit = int.MaxValue, Timeout = TimeSpan.FromMinutes(30) };
+        var times = new double[runs];
+        SearchResponse? response = null;
+        ScanMetrics? scan = null;
+        for (var r = 0; r < runs; r++)
+        {
+            var fetcher = new StoreSpansetFetcher(store);
+            var started = Stopwatch.GetTimestamp();
+            response = engine.SearchAsync(query, new SearchRequest { Limit = limit }, fetcher, CancellationToken.None).GetAwaiter().GetResult();
+            times[r] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            scan = fetcher.Metrics;
+        }
+
+        Array.Sort(times);
+        var median = times[runs / 2];
+        var p99 = times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.99) - 1)];
+        Print($"traceql {query} (limit {(limit >= int.MaxValue / 2 ? "none" : limit.ToString(CultureInfo.InvariantCulture))}): p50 {median:F0} ms, p99 {p99:F0} ms over {runs} runs; {response!.Traces.Count:N0} traces; {scan!.SpansInspected:N0} spans inspected by storage ({scan.SpansInspected / (median / 1000):N0}/s), {response.Metrics.InspectedSpans:N0} evaluated; pages decoded {scan.PagesDecoded:N0}, skipped {scan.PagesSkippedByIndex + scan.PagesSkippedByStrings:N0}; blocks skipped {scan.BlocksSkipped}");
     }
 
     private static void Print(string line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
