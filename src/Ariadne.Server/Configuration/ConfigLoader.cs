@@ -61,6 +61,7 @@ internal static class ConfigLoader
         var errors = new List<string>();
         CheckEndpoint(errors, "receivers.otlp.protocols.grpc.endpoint", options.Receivers.Otlp.Protocols.Grpc.Endpoint);
         CheckEndpoint(errors, "receivers.otlp.protocols.http.endpoint", options.Receivers.Otlp.Protocols.Http.Endpoint);
+        CheckEndpoint(errors, "receivers.zipkin.endpoint", options.Receivers.Zipkin.Endpoint);
         CheckEndpoint(errors, "query.endpoint", options.Query.Endpoint);
         CheckEndpoint(errors, "query.tempo_endpoint", options.Query.TempoEndpoint);
         if (options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib is <= 0 or > 1024)
@@ -71,6 +72,11 @@ internal static class ConfigLoader
         if (options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize is <= 0 or > 1L << 30)
         {
             errors.Add("receivers.otlp.protocols.http.max_request_body_size: expected a number of bytes from 1 to 1073741824");
+        }
+
+        if (options.Receivers.Zipkin.MaxRequestBodySize is <= 0 or > 1L << 30)
+        {
+            errors.Add("receivers.zipkin.max_request_body_size: expected a number of bytes from 1 to 1073741824");
         }
 
         if (string.IsNullOrWhiteSpace(options.Storage.Path))
@@ -120,6 +126,7 @@ internal static class ConfigLoader
 
         CheckTls(errors, "receivers.otlp.protocols.grpc.tls", options.Receivers.Otlp.Protocols.Grpc.Tls);
         CheckTls(errors, "receivers.otlp.protocols.http.tls", options.Receivers.Otlp.Protocols.Http.Tls);
+        CheckTls(errors, "receivers.zipkin.tls", options.Receivers.Zipkin.Tls);
         CheckTls(errors, "query.tls", options.Query.Tls);
         if (options.Query.MaxSearchLimit is <= 0 or > 100_000)
         {
@@ -136,6 +143,7 @@ internal static class ConfigLoader
         {
             ("receivers.otlp.protocols.grpc.endpoint", options.Receivers.Otlp.Protocols.Grpc.Endpoint),
             ("receivers.otlp.protocols.http.endpoint", options.Receivers.Otlp.Protocols.Http.Endpoint),
+            ("receivers.zipkin.endpoint", options.Receivers.Zipkin.Endpoint),
             ("query.endpoint", options.Query.Endpoint),
             ("query.tempo_endpoint", options.Query.TempoEndpoint),
         })

@@ -9,6 +9,7 @@ using Ariadne.Server.Query.Jaeger;
 using Ariadne.Server.Query.Tempo;
 using Ariadne.Server.Receivers.Otlp.Grpc;
 using Ariadne.Server.Receivers.Otlp.Http;
+using Ariadne.Server.Receivers.Zipkin;
 using Ariadne.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,8 @@ internal static class AriadneServer
         var httpEndpoint = Parse(http.Endpoint);
         var queryEndpoint = Parse(options.Query.Endpoint);
         var tempoEndpoint = Parse(options.Query.TempoEndpoint);
+        var zipkin = options.Receivers.Zipkin;
+        var zipkinEndpoint = Parse(zipkin.Endpoint);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -76,6 +79,7 @@ internal static class AriadneServer
             Listen(kestrel, httpEndpoint, http.Tls, http.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             Listen(kestrel, queryEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             Listen(kestrel, tempoEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, zipkinEndpoint, zipkin.Tls, zipkin.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
         });
 
         var services = builder.Services;
@@ -97,6 +101,7 @@ internal static class AriadneServer
         services.AddSingleton<TraceIngest>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
+        services.AddSingleton<ZipkinReceiver>();
         services.AddSingleton<TraceLookup>();
         services.AddSingleton<TraceSearch>();
         services.AddSingleton<JaegerApi>();
@@ -109,6 +114,8 @@ internal static class AriadneServer
 
         var app = builder.Build();
         MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
+        var zipkinReceiver = app.Services.GetRequiredService<ZipkinReceiver>();
+        app.MapPost(ZipkinReceiver.SpansPath, zipkinReceiver.HandleAsync).WithMetadata(new ListenerPortMetadata(zipkinEndpoint.Port));
         return app;
     }
 

@@ -33,6 +33,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public Uri TempoEndpoint => new($"http://127.0.0.1:{Ports.Tempo}");
 
+    public Uri ZipkinEndpoint => new($"http://127.0.0.1:{Ports.Zipkin}");
+
     public static async Task<LoopbackServer> StartAsync(
         string? dataDirectory = null,
         Action<AriadneOptions>? configure = null,
