@@ -13,6 +13,7 @@ internal static class Program
         root.Subcommands.Add(FsckCommand.Create());
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

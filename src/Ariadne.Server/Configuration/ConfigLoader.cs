@@ -22,8 +22,11 @@ internal static class ConfigLoader
         return Parse(File.ReadAllText(path), path);
     }
 
-    public static AriadneOptions Parse(string yaml, string sourceName)
+    public static AriadneOptions Parse(string yaml, string sourceName) => Parse(yaml, sourceName, Environment.GetEnvironmentVariable);
+
+    public static AriadneOptions Parse(string yaml, string sourceName, Func<string, string?> environment)
     {
+        yaml = EnvironmentSubstitution.Apply(yaml, sourceName, environment);
         var deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())

@@ -26,7 +26,22 @@ internal sealed class DurationYamlConverter : IYamlTypeConverter
     }
 
     public void WriteYaml(IEmitter emitter, object? value, Type type, ObjectSerializer serializer) =>
-        emitter.Emit(new Scalar(((TimeSpan)value!).ToString("c", CultureInfo.InvariantCulture)));
+        emitter.Emit(new Scalar(Format((TimeSpan)value!)));
+
+    /// <summary>The duration in the Collector's form, in its largest whole unit: <c>14d</c>, <c>5m</c>, <c>1500ms</c>.</summary>
+    public static string Format(TimeSpan value)
+    {
+        (long Ticks, string Unit)[] units = [(TimeSpan.TicksPerDay, "d"), (TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"), (TimeSpan.TicksPerSecond, "s"), (TimeSpan.TicksPerMillisecond, "ms"), (10, "us")];
+        foreach (var (ticks, unit) in units)
+        {
+            if (value.Ticks != 0 && value.Ticks % ticks == 0)
+            {
+                return (value.Ticks / ticks).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+
+        return value.Ticks == 0 ? "0s" : (value.Ticks * 100).ToString(CultureInfo.InvariantCulture) + "ns";
+    }
 
     public static bool TryParse(string text, out TimeSpan value)
     {
