@@ -6,7 +6,8 @@ internal static class Program
 {
     // `dotnet run -c Release --project benchmarks/Ariadne.Benchmarks -- --filter '*'` runs them all.
     // `... -- storage-size` prints bytes per span by codec and by column instead;
-    // `... -- storage-scale [spans]` measures trace by id and scans over a large store.
+    // `... -- storage-scale [spans] [traceql]` measures trace by id and scans over a large store
+    // (with `traceql`, only trace by id and the TraceQL queries).
     private static void Main(string[] args)
     {
         if (args is ["storage-size", ..])
@@ -17,7 +18,9 @@ internal static class Program
 
         if (args is ["storage-scale", ..])
         {
-            Storage.StorageScaleReport.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+            Storage.StorageScaleReport.Run(
+                args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
+                onlyTraceQL: args is [_, _, "traceql", ..]);
             return;
         }
 

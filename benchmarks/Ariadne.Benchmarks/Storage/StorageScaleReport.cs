@@ -25,7 +25,7 @@ internal static class StorageScaleReport
     private const int ChunkSpans = 100_000;
     private const int HeadSpans = 100_000;
 
-    public static void Run(long spans)
+    public static void Run(long spans, bool onlyTraceQL = false)
     {
         var directory = Directory.CreateTempSubdirectory("ariadne-scale-").FullName;
         try
@@ -76,16 +76,11 @@ internal static class StorageScaleReport
             Print($"store: {stats.SpansStored:N0} spans, {stats.Blocks} blocks, {stats.HeadSpans:N0} in the head; managed memory held {((after - before) / (double)(1 << 20)):F0} MiB; process working set {Process.GetCurrentProcess().WorkingSet64 / (double)(1 << 20):F0} MiB");
 
             TraceById(store, ids);
-            Scan(store, "service.name = payments && status = error, first 20 traces", 20, true,
-                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
-            Scan(store, "service.name = payments && status = error, every trace", int.MaxValue, true,
-                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
-            Scan(store, "span.http.response.status_code >= 500, every trace", int.MaxValue, true,
-                SpanPredicate.Int(SpanField.SpanAttribute, PredicateOperator.GreaterOrEqual, 500, "http.response.status_code"));
-            Scan(store, "span.enduser.id = \"user-4711\" (rare value), every trace", int.MaxValue, true,
-                SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "user-4711", "enduser.id"));
-            Scan(store, "service.name = no-such-service", int.MaxValue, true,
-                SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "no-such-service"));
+            if (!onlyTraceQL)
+            {
+                RawScans(store);
+            }
+
             TraceQL(store, "{ resource.service.name = \"payments\" && status = error }", 20, 21);
             TraceQL(store, "{ span.http.response.status_code >= 500 }", int.MaxValue / 2, 3);
             TraceQL(store, "{ resource.service.name = \"gateway\" } >> { status = error }", 20, 21);
@@ -95,6 +90,20 @@ internal static class StorageScaleReport
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static void RawScans(SpanStore store)
+    {
+        Scan(store, "service.name = payments && status = error, first 20 traces", 20, true,
+            SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
+        Scan(store, "service.name = payments && status = error, every trace", int.MaxValue, true,
+            SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "payments"), SpanPredicate.Status(PredicateOperator.Equal, StatusCode.Error));
+        Scan(store, "span.http.response.status_code >= 500, every trace", int.MaxValue, true,
+            SpanPredicate.Int(SpanField.SpanAttribute, PredicateOperator.GreaterOrEqual, 500, "http.response.status_code"));
+        Scan(store, "span.enduser.id = \"user-4711\" (rare value), every trace", int.MaxValue, true,
+            SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "user-4711", "enduser.id"));
+        Scan(store, "service.name = no-such-service", int.MaxValue, true,
+            SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "no-such-service"));
     }
 
     private static void TraceById(SpanStore store, List<TraceId> ids)
