@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.AspNetCore.Http;
 
 namespace Ariadne.Server.Receivers;
 
@@ -10,6 +11,25 @@ namespace Ariadne.Server.Receivers;
 internal static class BodyReader
 {
     private const int MaxInitialCapacity = 1 << 20;
+
+    /// <summary>
+    /// What an HTTP receiver answers when a body could not be read: the status code and the reason, the
+    /// same for every receiver whatever shape it wraps the reason in. A too-large body also closes the
+    /// connection, so the client stops sending the rest.
+    /// </summary>
+    public static (int HttpStatus, string Message) Refusal(HttpContext context, BodyReadStatus status, string contentEncoding, long maxBodySize)
+    {
+        switch (status)
+        {
+            case BodyReadStatus.UnsupportedEncoding:
+                return (StatusCodes.Status415UnsupportedMediaType, $"unsupported Content-Encoding '{contentEncoding}'; use gzip, deflate or none");
+            case BodyReadStatus.TooLarge:
+                context.Response.Headers.Connection = "close";
+                return (StatusCodes.Status413PayloadTooLarge, $"request body larger than the limit of {maxBodySize} bytes");
+            default:
+                return (StatusCodes.Status400BadRequest, $"request body is not valid {contentEncoding}");
+        }
+    }
 
     public static bool IsSupportedEncoding(string? encoding) =>
         string.IsNullOrEmpty(encoding)

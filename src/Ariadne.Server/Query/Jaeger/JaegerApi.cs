@@ -94,12 +94,7 @@ internal sealed class JaegerApi
     /// <summary><c>GET /api/services</c>: every service that has spans, sorted.</summary>
     public Task GetServicesAsync(HttpContext context)
     {
-        var services = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var operation in Operations())
-        {
-            services.Add(operation.Service.Length == 0 ? JaegerTraceWriter.NoServiceName : operation.Service);
-        }
-
+        var services = Services(_stores);
         return WriteListAsync(context, services.Count, writer =>
         {
             foreach (var service in services)
@@ -141,16 +136,7 @@ internal sealed class JaegerApi
                 w => JaegerTraceWriter.WriteError(w, StatusCodes.Status400BadRequest, "parameter 'service' is required"));
         }
 
-        var pairs = new SortedSet<(string Name, string Kind)>();
-        foreach (var operation in Operations())
-        {
-            var kind = JaegerTraceWriter.KindName(operation.Kind);
-            if (ServiceMatches(operation, service) && (spanKind.Length == 0 || spanKind.Equals(kind, StringComparison.OrdinalIgnoreCase)))
-            {
-                pairs.Add((operation.Name, kind));
-            }
-        }
-
+        var pairs = OperationsOf(_stores, service, spanKind);
         return WriteListAsync(context, pairs.Count, writer =>
         {
             foreach (var (name, kind) in pairs)
@@ -161,6 +147,34 @@ internal sealed class JaegerApi
                 writer.WriteEndObject();
             }
         });
+    }
+
+    /// <summary>Every service with spans, sorted; spans without one under Jaeger's placeholder name.</summary>
+    public static SortedSet<string> Services(StoreProvider stores)
+    {
+        var services = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var operation in stores.Store?.Operations() ?? [])
+        {
+            services.Add(operation.Service.Length == 0 ? JaegerTraceWriter.NoServiceName : operation.Service);
+        }
+
+        return services;
+    }
+
+    /// <summary>The service's (span name, kind) pairs, sorted, optionally of one kind only.</summary>
+    public static SortedSet<(string Name, string Kind)> OperationsOf(StoreProvider stores, string service, string spanKind)
+    {
+        var pairs = new SortedSet<(string Name, string Kind)>();
+        foreach (var operation in stores.Store?.Operations() ?? [])
+        {
+            var kind = JaegerTraceWriter.KindName(operation.Kind);
+            if (ServiceMatches(operation, service) && (spanKind.Length == 0 || spanKind.Equals(kind, StringComparison.OrdinalIgnoreCase)))
+            {
+                pairs.Add((operation.Name, kind));
+            }
+        }
+
+        return pairs;
     }
 
     private static bool ServiceMatches(SpanOperation operation, string service) =>

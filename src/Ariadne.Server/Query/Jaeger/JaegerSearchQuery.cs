@@ -49,43 +49,12 @@ internal sealed class JaegerSearchQuery
             return false;
         }
 
-        if (!TryDuration(query, "minDuration", out var min, out error) || !TryDuration(query, "maxDuration", out var max, out error))
+        if (!QueryParameters.TryAddSpanDurations(query, "minDuration", "maxDuration", conditions, out error)
+            || !QueryParameters.TryMicroseconds(query, "start", out var start, out error)
+            || !QueryParameters.TryMicroseconds(query, "end", out var end, out error)
+            || !QueryParameters.CheckOrder(start, end, "start", "end", out error)
+            || !QueryParameters.TryCount(query, "limit", out var limit, out error))
         {
-            return false;
-        }
-
-        if (min is { } low)
-        {
-            conditions.Add("duration >= " + Printer.Duration(low));
-        }
-
-        if (max is { } high)
-        {
-            if (min is { } l && l > high)
-            {
-                error = "'minDuration' must not be greater than 'maxDuration'";
-                return false;
-            }
-
-            conditions.Add("duration <= " + Printer.Duration(high));
-        }
-
-        if (!TryMicroseconds(query, "start", out var start, out error) || !TryMicroseconds(query, "end", out var end, out error))
-        {
-            return false;
-        }
-
-        if (start > 0 && end > 0 && start > end)
-        {
-            error = "'start' must not be after 'end'";
-            return false;
-        }
-
-        var limit = 0;
-        var limitText = query["limit"].ToString();
-        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)))
-        {
-            error = $"'limit' must be a non-negative integer, got '{limitText}'";
             return false;
         }
 
@@ -176,46 +145,6 @@ internal sealed class JaegerSearchQuery
         }
 
         error = string.Empty;
-        return true;
-    }
-
-    public static bool TryDuration(IQueryCollection query, string name, out long? nanos, out string error)
-    {
-        nanos = null;
-        error = string.Empty;
-        var text = query[name].ToString();
-        if (text.Length == 0)
-        {
-            return true;
-        }
-
-        if (!DurationYamlConverter.TryParse(text, out var duration) || duration < TimeSpan.Zero)
-        {
-            error = $"'{name}' must be a duration such as 100ms, 1.5s or 2m, got '{text}'";
-            return false;
-        }
-
-        nanos = duration.Ticks * 100;
-        return true;
-    }
-
-    public static bool TryMicroseconds(IQueryCollection query, string name, out ulong nanos, out string error)
-    {
-        nanos = 0;
-        error = string.Empty;
-        var text = query[name].ToString();
-        if (text.Length == 0)
-        {
-            return true;
-        }
-
-        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var micros) || micros > ulong.MaxValue / 1000)
-        {
-            error = $"'{name}' must be microseconds since the Unix epoch, got '{text}'";
-            return false;
-        }
-
-        nanos = micros * 1000;
         return true;
     }
 }

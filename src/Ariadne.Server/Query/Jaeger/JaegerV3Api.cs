@@ -30,12 +30,7 @@ internal sealed class JaegerV3Api
     /// <summary><c>GET /api/v3/services</c> → <c>{"services":[…]}</c>.</summary>
     public Task GetServicesAsync(HttpContext context)
     {
-        var services = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var operation in _stores.Store?.Operations() ?? [])
-        {
-            services.Add(operation.Service.Length == 0 ? JaegerTraceWriter.NoServiceName : operation.Service);
-        }
-
+        var services = JaegerApi.Services(_stores);
         return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -60,17 +55,7 @@ internal sealed class JaegerV3Api
             return WriteErrorAsync(context, StatusCodes.Status400BadRequest, "parameter 'service' is required");
         }
 
-        var pairs = new SortedSet<(string Name, string Kind)>();
-        foreach (var operation in _stores.Store?.Operations() ?? [])
-        {
-            var kind = JaegerTraceWriter.KindName(operation.Kind);
-            var serviceMatches = operation.Service == service || (operation.Service.Length == 0 && service == JaegerTraceWriter.NoServiceName);
-            if (serviceMatches && (spanKind.Length == 0 || spanKind.Equals(kind, StringComparison.OrdinalIgnoreCase)))
-            {
-                pairs.Add((operation.Name, kind));
-            }
-        }
-
+        var pairs = JaegerApi.OperationsOf(_stores, service, spanKind);
         return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -180,38 +165,12 @@ internal sealed class JaegerV3Api
             return false;
         }
 
-        if (!JaegerSearchQuery.TryDuration(query, "query.duration_min", out var min, out error)
-            || !JaegerSearchQuery.TryDuration(query, "query.duration_max", out var max, out error))
+        if (!QueryParameters.TryAddSpanDurations(query, "query.duration_min", "query.duration_max", conditions, out error)
+            || !TryTimestamp(query, "query.start_time_min", out var start, out error)
+            || !TryTimestamp(query, "query.start_time_max", out var end, out error)
+            || !QueryParameters.CheckOrder(start, end, "query.start_time_min", "query.start_time_max", out error)
+            || !QueryParameters.TryCount(query, "query.search_depth", out var depth, out error))
         {
-            return false;
-        }
-
-        if (min is { } low)
-        {
-            conditions.Add("duration >= " + Printer.Duration(low));
-        }
-
-        if (max is { } high)
-        {
-            conditions.Add("duration <= " + Printer.Duration(high));
-        }
-
-        if (!TryTimestamp(query, "query.start_time_min", out var start, out error) || !TryTimestamp(query, "query.start_time_max", out var end, out error))
-        {
-            return false;
-        }
-
-        if (start > 0 && end > 0 && start > end)
-        {
-            error = "'query.start_time_min' must not be after 'query.start_time_max'";
-            return false;
-        }
-
-        var depth = 0;
-        var depthText = query["query.search_depth"].ToString();
-        if (depthText.Length > 0 && !int.TryParse(depthText, NumberStyles.None, CultureInfo.InvariantCulture, out depth))
-        {
-            error = $"'query.search_depth' must be a non-negative integer, got '{depthText}'";
             return false;
         }
 

@@ -71,8 +71,8 @@ internal sealed class TempoSearchApi
         }
 
         error = string.Empty;
-        if (!JaegerSearchQuery.TryDuration(query, "minDuration", out var min, out error)
-            || !JaegerSearchQuery.TryDuration(query, "maxDuration", out var max, out error))
+        if (!QueryParameters.TryDuration(query, "minDuration", out var min, out error)
+            || !QueryParameters.TryDuration(query, "maxDuration", out var max, out error))
         {
             return false;
         }
@@ -89,13 +89,9 @@ internal sealed class TempoSearchApi
             return false;
         }
 
-        if (start > 0 && end > 0 && start > end)
-        {
-            error = "'start' must not be after 'end'";
-            return false;
-        }
-
-        if (!TryCount(query, "limit", out var limit, out error) || !TryCount(query, "spss", out var spss, out error))
+        if (!QueryParameters.CheckOrder(start, end, "start", "end", out error)
+            || !QueryParameters.TryCount(query, "limit", out var limit, out error)
+            || !QueryParameters.TryCount(query, "spss", out var spss, out error))
         {
             return false;
         }
@@ -170,20 +166,6 @@ internal sealed class TempoSearchApi
         if (conditions.Count > 0)
         {
             traceQL = "{ " + string.Join(" && ", conditions) + " }";
-        }
-
-        return true;
-    }
-
-    private static bool TryCount(IQueryCollection query, string name, out int value, out string error)
-    {
-        value = 0;
-        error = string.Empty;
-        var text = query[name].ToString();
-        if (text.Length > 0 && !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value))
-        {
-            error = $"'{name}' must be a non-negative integer, got '{text}'";
-            return false;
         }
 
         return true;

@@ -43,18 +43,11 @@ internal sealed class ZipkinReceiver
         var (status, body) = await BodyReader.ReadAsync(request.Body, request.ContentLength, contentEncoding, _maxBodySize, context.RequestAborted);
         using (body)
         {
-            switch (status)
+            if (status != BodyReadStatus.Ok)
             {
-                case BodyReadStatus.UnsupportedEncoding:
-                    await TextAsync(context, StatusCodes.Status415UnsupportedMediaType, $"unsupported Content-Encoding '{contentEncoding}'; use gzip, deflate or none");
-                    return;
-                case BodyReadStatus.TooLarge:
-                    context.Response.Headers.Connection = "close";
-                    await TextAsync(context, StatusCodes.Status413PayloadTooLarge, $"request body larger than the limit of {_maxBodySize} bytes");
-                    return;
-                case BodyReadStatus.BadEncoding:
-                    await TextAsync(context, StatusCodes.Status400BadRequest, $"request body is not valid {contentEncoding}");
-                    return;
+                var (httpStatus, message) = BodyReader.Refusal(context, status, contentEncoding, _maxBodySize);
+                await TextAsync(context, httpStatus, message);
+                return;
             }
 
             var batch = new SpanBatch();

@@ -53,22 +53,12 @@ internal sealed class OtlpHttpReceiver
         var (status, body) = await BodyReader.ReadAsync(request.Body, request.ContentLength, contentEncoding, _maxBodySize, context.RequestAborted);
         using (body)
         {
-            switch (status)
+            if (status != BodyReadStatus.Ok)
             {
-                case BodyReadStatus.UnsupportedEncoding:
-                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status415UnsupportedMediaType, GrpcStatusCode.InvalidArgument,
-                        $"unsupported Content-Encoding '{contentEncoding}'; use gzip, deflate or none");
-                    return;
-                case BodyReadStatus.TooLarge:
-                    // The rest of the body is not read; closing the connection stops the client from sending it.
-                    context.Response.Headers.Connection = "close";
-                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status413PayloadTooLarge, GrpcStatusCode.ResourceExhausted,
-                        $"request body larger than the limit of {_maxBodySize} bytes");
-                    return;
-                case BodyReadStatus.BadEncoding:
-                    await WriteStatusAsync(context, encoding.Value, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument,
-                        $"request body is not valid {contentEncoding}");
-                    return;
+                var (httpStatus, message) = BodyReader.Refusal(context, status, contentEncoding, _maxBodySize);
+                var code = status == BodyReadStatus.TooLarge ? GrpcStatusCode.ResourceExhausted : GrpcStatusCode.InvalidArgument;
+                await WriteStatusAsync(context, encoding.Value, httpStatus, code, message);
+                return;
             }
 
             var batch = new SpanBatch();
