@@ -28,6 +28,13 @@ internal sealed partial class SpanStore : IAsyncDisposable
     private readonly IngestLog _log;
     private readonly LogReplayResult _replay;
     private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    /// <summary>
+    /// Held by compaction and retention, which replace or remove blocks; cuts only add blocks, so they
+    /// take <see cref="_flushing"/> and never wait for a long merge. Every change of the block list is
+    /// made under <see cref="_blocksLock"/> from the list as it is then.
+    /// </summary>
+    private readonly SemaphoreSlim _compacting = new(1, 1);
     private readonly Lock _blocksLock = new();
     private ITraceIndex _head;
     private ITraceIndex? _beingFlushed;
@@ -270,7 +277,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// </summary>
     public async Task<BlockMeta?> CompactAsync(long maxBlockBytes, int minInputs = 2, CancellationToken cancellationToken = default)
     {
-        await _flushing.WaitAsync(cancellationToken);
+        await _compacting.WaitAsync(cancellationToken);
         try
         {
             var candidates = Volatile.Read(ref _blocks)
@@ -345,7 +352,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
         }
         finally
         {
-            _flushing.Release();
+            _compacting.Release();
         }
     }
 
@@ -355,7 +362,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// </summary>
     public async Task<int> ApplyRetentionAsync(TimeSpan maxAge, long maxBytes, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await _flushing.WaitAsync(cancellationToken);
+        await _compacting.WaitAsync(cancellationToken);
         try
         {
             var cutoff = (ulong)Math.Max(0, (now - maxAge).ToUnixTimeMilliseconds()) * 1_000_000UL;
@@ -385,7 +392,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
         }
         finally
         {
-            _flushing.Release();
+            _compacting.Release();
         }
     }
 
@@ -566,5 +573,6 @@ internal sealed partial class SpanStore : IAsyncDisposable
         }
 
         _flushing.Dispose();
+        _compacting.Dispose();
     }
 }

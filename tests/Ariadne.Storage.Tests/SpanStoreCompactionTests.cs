@@ -180,3 +180,84 @@ public class SpanStoreCompactionTests
         Assert.Equal(10, restarted.SpanCount);
     }
 }
+
+/// <summary>Compaction and cuts do not wait for each other: a long merge must not let the head grow unbounded.</summary>
+public class SpanStoreCompactionConcurrencyTests
+{
+    [Fact]
+    public async Task CutAsync_WhileACompactionIsStuckWritingItsBlock_CompletesAndBothResultsAreKept()
+    {
+        using var dir = new TempDirectory();
+        var device = new GatedDevice(FileSystemDevice.Instance);
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path, Device = device });
+        for (var round = 0; round < 2; round++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(5, (ulong)round + 1), 3));
+            await store.FlushAsync();
+        }
+
+        await store.AppendAsync(TestBatches.Create(new TraceId(5, 3), 4));
+        device.Arm();
+        var compaction = Task.Run(() => store.CompactAsync(maxBlockBytes: 64L << 20));
+        Assert.True(device.Entered.Wait(TimeSpan.FromSeconds(30)), "the compaction never started writing its block");
+
+        // The merge is held inside its block write; a cut must still go through.
+        var cut = store.FlushAsync();
+        Assert.True(await Task.WhenAny(cut, Task.Delay(TimeSpan.FromSeconds(30))) == cut, "the cut waited for the compaction");
+        Assert.Equal(4, (await cut)!.SpanCount);
+        Assert.Equal(3, store.Statistics.Blocks);
+
+        device.Release();
+        var merged = await compaction;
+        Assert.NotNull(merged);
+        Assert.Equal(6, merged.SpanCount);
+        Assert.Equal(2, store.Statistics.Blocks);
+        for (var trace = 1UL; trace <= 3; trace++)
+        {
+            Assert.True(store.TryGetTrace(new TraceId(5, trace), out var found));
+            Assert.Equal(trace == 3 ? 4 : 3, found.SpanCount);
+        }
+    }
+
+    /// <summary>Once armed, holds the next block folder creation until released.</summary>
+    private sealed class GatedDevice(IStorageDevice inner) : IStorageDevice
+    {
+        private readonly ManualResetEventSlim _release = new(false);
+        private int _armed;
+
+        public ManualResetEventSlim Entered { get; } = new(false);
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public void Release() => _release.Set();
+
+        public void CreateDirectory(string path)
+        {
+            if (path.Contains(SpanStore.BlocksDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && Interlocked.Exchange(ref _armed, 0) == 1)
+            {
+                Entered.Set();
+                _release.Wait(TimeSpan.FromMinutes(2));
+            }
+
+            inner.CreateDirectory(path);
+        }
+
+        public IStorageFile OpenOrCreate(string path) => inner.OpenOrCreate(path);
+
+        public bool FileExists(string path) => inner.FileExists(path);
+
+        public void DeleteFile(string path) => inner.DeleteFile(path);
+
+        public IReadOnlyList<string> ListFiles(string directory, string pattern) => inner.ListFiles(directory, pattern);
+
+        public IReadOnlyList<string> ListDirectories(string directory) => inner.ListDirectories(directory);
+
+        public void DeleteDirectory(string path) => inner.DeleteDirectory(path);
+
+        public void Move(string from, string to) => inner.Move(from, to);
+
+        public byte[] ReadAllBytes(string path) => inner.ReadAllBytes(path);
+
+        public void SyncDirectory(string path) => inner.SyncDirectory(path);
+    }
+}

@@ -37,12 +37,32 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
             return; // the storage service has logged why
         }
 
+        // Cuts and compaction run side by side: a merge of large blocks takes many seconds, and the
+        // head must keep being cut meanwhile or it grows with every span received.
+        var compaction = Task.Run(() => CompactionLoopAsync(store, stoppingToken), CancellationToken.None);
+        try
+        {
+            await CutLoopAsync(store, stoppingToken);
+        }
+        finally
+        {
+            try
+            {
+                await compaction;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task CutLoopAsync(SpanStore store, CancellationToken stoppingToken)
+    {
         var clock = TimeProvider.System;
         var lastCut = clock.GetTimestamp();
-        var lastCompaction = clock.GetTimestamp();
-        // Check often enough for the shortest configured period, but no more than every 50 ms.
-        var shortest = _options.Block.MaxDuration < _options.Compaction.Interval ? _options.Block.MaxDuration : _options.Compaction.Interval;
-        var tick = TimeSpan.FromTicks(Math.Clamp(shortest.Ticks / 2, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+
+        // Check often enough for the configured period, but no more than every 50 ms.
+        var tick = TimeSpan.FromTicks(Math.Clamp(_options.Block.MaxDuration.Ticks / 2, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
         using var timer = new PeriodicTimer(tick);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -60,21 +80,32 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
                         LogCut(_logger, meta.BlockId, meta.SpanCount, meta.DataBytes);
                     }
                 }
+            }
+            catch (StorageUnavailableException e)
+            {
+                LogMaintenanceFailed(_logger, e);
+            }
+        }
+    }
 
-                if (clock.GetElapsedTime(lastCompaction) >= _options.Compaction.Interval)
+    private async Task CompactionLoopAsync(SpanStore store, CancellationToken stoppingToken)
+    {
+        var tick = TimeSpan.FromTicks(Math.Max(_options.Compaction.Interval.Ticks, TimeSpan.FromMilliseconds(50).Ticks));
+        using var timer = new PeriodicTimer(tick);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, stoppingToken);
+                if (merged is not null)
                 {
-                    lastCompaction = clock.GetTimestamp();
-                    var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, stoppingToken);
-                    if (merged is not null)
-                    {
-                        LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);
-                    }
+                    LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);
+                }
 
-                    var removed = await store.ApplyRetentionAsync(_options.Retention.MaxAge, _options.Retention.MaxBytes, clock.GetUtcNow(), stoppingToken);
-                    if (removed > 0)
-                    {
-                        LogRetention(_logger, removed);
-                    }
+                var removed = await store.ApplyRetentionAsync(_options.Retention.MaxAge, _options.Retention.MaxBytes, TimeProvider.System.GetUtcNow(), stoppingToken);
+                if (removed > 0)
+                {
+                    LogRetention(_logger, removed);
                 }
             }
             catch (StorageUnavailableException e)
