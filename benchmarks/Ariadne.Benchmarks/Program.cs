@@ -7,7 +7,8 @@ internal static class Program
     // `dotnet run -c Release --project benchmarks/Ariadne.Benchmarks -- --filter '*'` runs them all.
     // `... -- storage-size` prints bytes per span by codec and by column instead;
     // `... -- storage-scale [spans] [traceql]` measures trace by id and scans over a large store
-    // (with `traceql`, only trace by id and the TraceQL queries).
+    // (with `traceql`, only trace by id and the TraceQL queries);
+    // `... -- ingest-rss [stored spans] [spans/s] [seconds]` drives a server process and samples its RSS.
     private static void Main(string[] args)
     {
         if (args is ["storage-size", ..])
@@ -21,6 +22,15 @@ internal static class Program
             Storage.StorageScaleReport.Run(
                 args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
                 onlyTraceQL: args is [_, _, "traceql", ..]);
+            return;
+        }
+
+        if (args is ["ingest-rss", ..])
+        {
+            Load.IngestRssReport.Run(
+                args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
+                args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
+                args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60);
             return;
         }
 

@@ -30,33 +30,9 @@ internal static class StorageScaleReport
         var directory = Directory.CreateTempSubdirectory("ariadne-scale-").FullName;
         try
         {
-            var blocksRoot = Path.Combine(directory, SpanStore.BlocksDirectory);
-            Directory.CreateDirectory(blocksRoot);
             var ids = new List<TraceId>();
             var build = Stopwatch.StartNew();
-            long written = 0, bytes = 0;
-            var seed = 0;
-            while (written < spans)
-            {
-                var refs = new List<SpanRef>(SpansPerBlock);
-                for (var chunk = 0; chunk < SpansPerBlock / ChunkSpans && written + refs.Count < spans; chunk++)
-                {
-                    var batch = RealisticSpans.Create(ChunkSpans, seed++);
-                    for (var i = 0; i < batch.SpanCount; i++)
-                    {
-                        refs.Add(new SpanRef(batch, i));
-                        if (i % 80 == 0)
-                        {
-                            ids.Add(batch.Spans[i].TraceId);
-                        }
-                    }
-                }
-
-                var meta = BlockWriterV1.Write(FileSystemDevice.Instance, blocksRoot, "single-tenant", refs, PageCodec.Zstd, PageCompressor.ZstdCompactionLevel);
-                written += meta.SpanCount;
-                bytes += meta.DataBytes + meta.IndexBytes + meta.BloomBytes;
-            }
-
+            var (written, bytes) = WriteBlocks(directory, spans, ids);
             build.Stop();
             Print($"blocks: {written:N0} spans in {bytes / (double)(1 << 20):F0} MiB = {bytes / (double)written:F1} B/span; generated and written in {build.Elapsed.TotalSeconds:F0} s ({written / build.Elapsed.TotalSeconds:N0} spans/s including generation)");
 
@@ -94,6 +70,41 @@ internal static class StorageScaleReport
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="spans"/> realistic spans into <paramref name="directory"/> (a tenant's
+    /// storage folder) as compacted blocks of 1,000,000, as compaction leaves them; every 80th span's
+    /// trace id goes into <paramref name="ids"/>.
+    /// </summary>
+    public static (long Spans, long Bytes) WriteBlocks(string directory, long spans, List<TraceId> ids)
+    {
+        var blocksRoot = Path.Combine(directory, SpanStore.BlocksDirectory);
+        Directory.CreateDirectory(blocksRoot);
+        long written = 0, bytes = 0;
+        var seed = 0;
+        while (written < spans)
+        {
+            var refs = new List<SpanRef>(SpansPerBlock);
+            for (var chunk = 0; chunk < SpansPerBlock / ChunkSpans && written + refs.Count < spans; chunk++)
+            {
+                var batch = RealisticSpans.Create(ChunkSpans, seed++);
+                for (var i = 0; i < batch.SpanCount; i++)
+                {
+                    refs.Add(new SpanRef(batch, i));
+                    if (i % 80 == 0)
+                    {
+                        ids.Add(batch.Spans[i].TraceId);
+                    }
+                }
+            }
+
+            var meta = BlockWriterV1.Write(FileSystemDevice.Instance, blocksRoot, "single-tenant", refs, PageCodec.Zstd, PageCompressor.ZstdCompactionLevel);
+            written += meta.SpanCount;
+            bytes += meta.DataBytes + meta.IndexBytes + meta.BloomBytes;
+        }
+
+        return (written, bytes);
     }
 
     private static void RawScans(SpanStore store)

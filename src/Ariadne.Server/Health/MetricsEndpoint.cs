@@ -50,9 +50,29 @@ internal sealed class MetricsEndpoint
         }
 
         Gauge(text, "ariadne_ready", "1 once the ingest log has been replayed.", _stores.IsReady ? 1 : 0);
+        WriteProcess(text);
         var output = new ArrayBufferWriter<byte>(text.Length);
         output.Write(Encoding.UTF8.GetBytes(text.ToString()));
         return HttpResponses.WriteAsync(context, StatusCodes.Status200OK, "text/plain; version=0.0.4; charset=utf-8", output);
+    }
+
+    /// <summary>The process's memory, CPU and garbage collector, with the names Prometheus clients use.</summary>
+    private static void WriteProcess(StringBuilder text)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        Gauge(text, "process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
+        Counter(text, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+        text.Append("process_cpu_seconds_total ").Append(process.TotalProcessorTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(text, "dotnet_gc_heap_size_bytes", "Managed heap size after the last collection.", gc.HeapSizeBytes);
+        Gauge(text, "dotnet_gc_fragmented_bytes", "Free space inside the managed heap after the last collection.", gc.FragmentedBytes);
+        Gauge(text, "dotnet_gc_committed_bytes", "Memory the garbage collector has committed.", gc.TotalCommittedBytes);
+        Counter(text, "dotnet_gc_collections_total", "Garbage collections by generation.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            text.Append("dotnet_gc_collections_total{generation=\"").Append(generation).Append("\"} ")
+                .Append(GC.CollectionCount(generation).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
     }
 
     private static void Counter(StringBuilder text, string name, string help) =>

@@ -37,6 +37,9 @@ public sealed class FlushTests
         var metrics = await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, "/metrics"));
         Assert.Contains("ariadne_storage_blocks 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("ariadne_storage_head_spans 0\n", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"\nprocess_resident_memory_bytes [1-9][0-9]+\n", metrics);
+        Assert.Matches(@"\ndotnet_gc_heap_size_bytes [0-9]+\n", metrics);
+        Assert.Matches(@"\ndotnet_gc_collections_total\{generation=""2""\} [0-9]+\n", metrics);
     }
 
     [Fact]
