@@ -111,6 +111,29 @@ internal sealed class SpanBatch
         return removed;
     }
 
+    /// <summary>Removes the spans whose flag is set in <paramref name="remove"/> (one per span row), keeping the order of the rest.</summary>
+    public int RemoveSpans(ReadOnlySpan<bool> remove)
+    {
+        var rows = Spans.Rows;
+        if (remove.Length != rows.Length)
+        {
+            ThrowHelper.ThrowArgument(nameof(remove), "One flag per span is needed.");
+        }
+
+        var kept = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (!remove[i])
+            {
+                rows[kept++] = rows[i];
+            }
+        }
+
+        var removed = rows.Length - kept;
+        Spans.Truncate(kept);
+        return removed;
+    }
+
     public void Clear()
     {
         Resources.Clear();

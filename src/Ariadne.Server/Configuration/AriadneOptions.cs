@@ -8,6 +8,12 @@ internal sealed class AriadneOptions
 {
     public ReceiversOptions Receivers { get; set; } = new();
 
+    /// <summary>Processor id (<c>type</c> or <c>type/name</c>) → its settings, read by the pipeline builder.</summary>
+    public Dictionary<string, Dictionary<object, object?>?>? Processors { get; set; }
+
+    /// <summary>The pipelines; none given means one: otlp and zipkin → span_limits → storage.</summary>
+    public Pipeline.ServiceOptions? Service { get; set; }
+
     public StorageOptions Storage { get; set; } = new();
 
     public QueryOptions Query { get; set; } = new();

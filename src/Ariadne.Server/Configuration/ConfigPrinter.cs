@@ -15,6 +15,14 @@ internal static class ConfigPrinter
 
     public static string Print(AriadneOptions options)
     {
+        // Show the pipeline in force even when the file left it to the defaults.
+        if (options.Service is null)
+        {
+            options.Service = Pipeline.PipelineBuilder.DefaultService();
+            options.Processors ??= [];
+            options.Processors.TryAdd("span_limits", Pipeline.PipelineBuilder.DefaultSpanLimits());
+        }
+
         var serializer = new SerializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())

@@ -12,11 +12,13 @@ internal sealed class MetricsEndpoint
 {
     private readonly ReceiverMetrics _receivers;
     private readonly StoreProvider _stores;
+    private readonly PipelineRouter _pipelines;
 
-    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores)
+    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines)
     {
         _receivers = receivers;
         _stores = stores;
+        _pipelines = pipelines;
     }
 
     public Task WriteAsync(HttpContext context)
@@ -32,6 +34,24 @@ internal sealed class MetricsEndpoint
         foreach (var receiver in _receivers.All)
         {
             Sample(text, "ariadne_receiver_refused_spans_total", receiver.Receiver, receiver.RefusedSpans);
+        }
+
+        Counter(text, "ariadne_processor_dropped_spans_total", "Spans a processor dropped (received and acknowledged, not stored).");
+        foreach (var pipeline in _pipelines.Pipelines)
+        {
+            foreach (var processor in pipeline.Counters)
+            {
+                ProcessorSample(text, "ariadne_processor_dropped_spans_total", pipeline.Id, processor.Processor, processor.DroppedSpans);
+            }
+        }
+
+        Counter(text, "ariadne_processor_modified_spans_total", "Spans a processor changed (truncated, redacted, ...).");
+        foreach (var pipeline in _pipelines.Pipelines)
+        {
+            foreach (var processor in pipeline.Counters)
+            {
+                ProcessorSample(text, "ariadne_processor_modified_spans_total", pipeline.Id, processor.Processor, processor.ModifiedSpans);
+            }
         }
 
         if (_stores.Store is { } store)
@@ -81,6 +101,10 @@ internal sealed class MetricsEndpoint
 
     private static void Sample(StringBuilder text, string name, string receiver, long value) =>
         text.Append(name).Append("{receiver=\"").Append(receiver).Append("\"} ")
+            .Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void ProcessorSample(StringBuilder text, string name, string pipeline, string processor, long value) =>
+        text.Append(name).Append("{pipeline=\"").Append(pipeline).Append("\",processor=\"").Append(processor).Append("\"} ")
             .Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
     private static void Gauge(StringBuilder text, string name, string help, long value) =>

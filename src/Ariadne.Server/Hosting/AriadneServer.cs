@@ -60,6 +60,11 @@ internal static class AriadneServer
         var zipkin = options.Receivers.Zipkin;
         var zipkinEndpoint = Parse(zipkin.Endpoint);
 
+        // A receiver no pipeline lists is not started, as in the Collector.
+        var router = new PipelineRouter(options);
+        var otlpEnabled = router.IsEnabled("otlp");
+        var zipkinEnabled = router.IsEnabled("zipkin");
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -75,17 +80,25 @@ internal static class AriadneServer
 
             // Cleartext gRPC is HTTP/2 with prior knowledge, which a listener can only offer without HTTP/1.1.
             // Elsewhere HTTP/2 needs TLS to be negotiated (ALPN), so cleartext listeners speak HTTP/1.1.
-            Listen(kestrel, grpcEndpoint, grpc.Tls, grpc.Tls is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, httpEndpoint, http.Tls, http.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            if (otlpEnabled)
+            {
+                Listen(kestrel, grpcEndpoint, grpc.Tls, grpc.Tls is null ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+                Listen(kestrel, httpEndpoint, http.Tls, http.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            }
+
             Listen(kestrel, queryEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             Listen(kestrel, tempoEndpoint, options.Query.Tls, options.Query.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
-            Listen(kestrel, zipkinEndpoint, zipkin.Tls, zipkin.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            if (zipkinEnabled)
+            {
+                Listen(kestrel, zipkinEndpoint, zipkin.Tls, zipkin.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
+            }
         });
 
         var services = builder.Services;
         services.AddRouting();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ListenerPortMatcherPolicy>());
         services.AddSingleton(options);
+        services.AddSingleton(router);
         var storeOptions = new SpanStoreOptions
         {
             DataDirectory = Path.Combine(Path.GetFullPath(options.Storage.Path), DefaultTenant),
@@ -114,8 +127,11 @@ internal static class AriadneServer
 
         var app = builder.Build();
         MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
-        var zipkinReceiver = app.Services.GetRequiredService<ZipkinReceiver>();
-        app.MapPost(ZipkinReceiver.SpansPath, zipkinReceiver.HandleAsync).WithMetadata(new ListenerPortMetadata(zipkinEndpoint.Port));
+        if (zipkinEnabled)
+        {
+            var zipkinReceiver = app.Services.GetRequiredService<ZipkinReceiver>();
+            app.MapPost(ZipkinReceiver.SpansPath, zipkinReceiver.HandleAsync).WithMetadata(new ListenerPortMetadata(zipkinEndpoint.Port));
+        }
         return app;
     }
 

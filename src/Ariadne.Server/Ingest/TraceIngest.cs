@@ -1,4 +1,5 @@
 using Ariadne.Model;
+using Ariadne.Pipeline;
 using Ariadne.Storage;
 
 namespace Ariadne.Server.Ingest;
@@ -13,7 +14,12 @@ internal sealed class TraceIngest
 
     public TraceIngest(StoreProvider stores) => _stores = stores;
 
-    public async ValueTask<IngestResult> IngestAsync(SpanBatch batch, ReceiverCounters counters, CancellationToken cancellationToken)
+    /// <summary>Rejects invalid spans, runs the receiver's pipeline on the rest, and makes what is left durable.</summary>
+    /// <param name="batch">The decoded spans.</param>
+    /// <param name="counters">The receiver's counters.</param>
+    /// <param name="pipeline">The receiver's pipeline, whose processors run on the valid spans before they are made durable.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    public async ValueTask<IngestResult> IngestAsync(SpanBatch batch, ReceiverCounters counters, SpanPipeline? pipeline, CancellationToken cancellationToken)
     {
         var store = _stores.Store;
         if (store is null)
@@ -29,7 +35,10 @@ internal sealed class TraceIngest
         }
 
         var accepted = batch.SpanCount;
-        if (accepted > 0)
+
+        // Spans a processor drops were received correctly: they count as accepted, not rejected.
+        pipeline?.Process(batch);
+        if (batch.SpanCount > 0)
         {
             try
             {

@@ -17,10 +17,12 @@ internal sealed class ZipkinReceiver
     public const string SpansPath = "/api/v2/spans";
 
     private readonly TraceIngest _ingest;
+    private readonly Pipeline.SpanPipeline? _pipeline;
     private readonly long _maxBodySize;
 
-    public ZipkinReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics)
+    public ZipkinReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics, PipelineRouter pipelines)
     {
+        _pipeline = pipelines.For("zipkin");
         _ingest = ingest;
         _maxBodySize = options.Receivers.Zipkin.MaxRequestBodySize;
         Counters = metrics.For("zipkin");
@@ -68,7 +70,7 @@ internal sealed class ZipkinReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, context.RequestAborted);
+            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 Counters.Add(0, translator.Rejected);

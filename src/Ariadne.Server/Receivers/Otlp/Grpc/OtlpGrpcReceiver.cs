@@ -19,10 +19,12 @@ internal sealed class OtlpGrpcReceiver
     public const string ExportPath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
     private readonly TraceIngest _ingest;
+    private readonly Pipeline.SpanPipeline? _pipeline;
     private readonly long _maxMessageSize;
 
-    public OtlpGrpcReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics)
+    public OtlpGrpcReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics, PipelineRouter pipelines)
     {
+        _pipeline = pipelines.For("otlp");
         _ingest = ingest;
         _maxMessageSize = options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib * 1024L * 1024L;
         Counters = metrics.For("otlp/grpc");
@@ -132,7 +134,7 @@ internal sealed class OtlpGrpcReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, context.RequestAborted);
+            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 FinishWithStatus(context, GrpcStatusCode.Unavailable, result.ErrorMessage ?? "unavailable");

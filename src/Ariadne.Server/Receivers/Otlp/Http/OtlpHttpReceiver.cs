@@ -21,10 +21,12 @@ internal sealed class OtlpHttpReceiver
     public const string JsonContentType = "application/json";
 
     private readonly TraceIngest _ingest;
+    private readonly Pipeline.SpanPipeline? _pipeline;
     private readonly long _maxBodySize;
 
-    public OtlpHttpReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics)
+    public OtlpHttpReceiver(TraceIngest ingest, AriadneOptions options, ReceiverMetrics metrics, PipelineRouter pipelines)
     {
+        _pipeline = pipelines.For("otlp");
         _ingest = ingest;
         _maxBodySize = options.Receivers.Otlp.Protocols.Http.MaxRequestBodySize;
         Counters = metrics.For("otlp/http");
@@ -72,7 +74,7 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, context.RequestAborted);
+            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 context.Response.Headers.RetryAfter = "1";

@@ -1,0 +1,191 @@
+using System.Globalization;
+using Ariadne.Pipeline.Processors;
+
+namespace Ariadne.Pipeline;
+
+/// <summary>
+/// Turns the <c>processors</c> and <c>service.pipelines</c> sections into pipelines, collecting every
+/// error with its path. Without a <c>service</c> section there is one pipeline, <c>traces</c>:
+/// receivers <c>otlp</c> and <c>zipkin</c>, processor <c>span_limits</c> (with defaults unless
+/// configured), exporter <c>storage</c>.
+/// </summary>
+internal static class PipelineBuilder
+{
+    public static readonly string[] Receivers = ["otlp", "zipkin"];
+    public static readonly string[] Exporters = ["storage"];
+    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler"];
+
+    public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
+    {
+        processors ??= [];
+        var created = new Dictionary<string, ISpanProcessor>(StringComparer.Ordinal);
+        foreach (var (id, settings) in processors)
+        {
+            if (Create(id, settings, errors) is { } processor)
+            {
+                created[id] = processor;
+            }
+        }
+
+        var definitions = service?.Pipelines ?? DefaultService().Pipelines!;
+        if (!created.ContainsKey("span_limits") && service?.Pipelines is null)
+        {
+            created["span_limits"] = new SpanLimitsProcessor("span_limits");
+        }
+
+        var pipelines = new List<SpanPipeline>();
+        var receiverOwner = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, definition) in definitions)
+        {
+            var path = $"service.pipelines.{id}";
+            if (id != "traces" && !id.StartsWith("traces/", StringComparison.Ordinal))
+            {
+                errors.Add($"{path}: Ariadne runs traces pipelines: name it traces or traces/<name>");
+                continue;
+            }
+
+            if (definition.Receivers.Count == 0)
+            {
+                errors.Add($"{path}.receivers: expected at least one of {string.Join(", ", Receivers)}");
+            }
+
+            foreach (var receiver in definition.Receivers)
+            {
+                if (!Receivers.Contains(receiver))
+                {
+                    errors.Add($"{path}.receivers: unknown receiver '{receiver}': expected one of {string.Join(", ", Receivers)}");
+                }
+                else if (!receiverOwner.TryAdd(receiver, id))
+                {
+                    errors.Add($"{path}.receivers: '{receiver}' is already in {receiverOwner[receiver]}; a receiver feeds one pipeline");
+                }
+            }
+
+            var chain = new List<ISpanProcessor>();
+            foreach (var processor in definition.Processors)
+            {
+                if (created.TryGetValue(processor, out var instance))
+                {
+                    chain.Add(instance);
+                }
+                else
+                {
+                    errors.Add($"{path}.processors: '{processor}' is not defined under processors");
+                }
+            }
+
+            if (definition.Exporters.Count != 1 || definition.Exporters[0] != "storage")
+            {
+                errors.Add($"{path}.exporters: expected [storage] (the embedded storage is the only exporter so far)");
+            }
+
+            pipelines.Add(new SpanPipeline(id, definition.Receivers, chain));
+        }
+
+        return pipelines;
+    }
+
+    /// <summary>The pipeline used when the configuration has no <c>service</c> section.</summary>
+    public static ServiceOptions DefaultService() => new()
+    {
+        Pipelines = new() { ["traces"] = new() { Receivers = [.. Receivers], Processors = ["span_limits"], Exporters = ["storage"] } },
+    };
+
+    /// <summary>The settings of the default pipeline's <c>span_limits</c>, as a file would spell them.</summary>
+    public static Dictionary<object, object?> DefaultSpanLimits() => new()
+    {
+        ["max_attributes_per_span"] = "128",
+        ["max_events_per_span"] = "128",
+        ["max_links_per_span"] = "128",
+        ["max_attributes_per_event_or_link"] = "128",
+        ["max_attribute_value_length"] = "4096",
+    };
+
+    private static ISpanProcessor? Create(string id, Dictionary<object, object?>? raw, List<string> errors)
+    {
+        var type = id.Split('/')[0];
+        var settings = new Settings(raw, "processors." + id, errors);
+        switch (type)
+        {
+            case "span_limits":
+                settings.Only("max_attributes_per_span", "max_events_per_span", "max_links_per_span", "max_attributes_per_event_or_link", "max_attribute_value_length");
+                return new SpanLimitsProcessor(id)
+                {
+                    MaxAttributesPerSpan = settings.Int("max_attributes_per_span", 128, 0, 100_000),
+                    MaxEventsPerSpan = settings.Int("max_events_per_span", 128, 0, 100_000),
+                    MaxLinksPerSpan = settings.Int("max_links_per_span", 128, 0, 100_000),
+                    MaxAttributesPerEventOrLink = settings.Int("max_attributes_per_event_or_link", 128, 0, 100_000),
+                    MaxAttributeValueLength = settings.Int("max_attribute_value_length", 4096, 1, 16 << 20),
+                };
+            case "probabilistic_sampler":
+                settings.Only("sampling_percentage", "hash_seed", "mode");
+                var mode = settings.Text("mode", "hash_seed");
+                if (mode != "hash_seed")
+                {
+                    errors.Add($"processors.{id}.mode: only hash_seed is supported, got '{mode}'");
+                }
+
+                return new ProbabilisticSamplerProcessor(id, settings.Double("sampling_percentage", 0, 0, 100), (uint)settings.Long("hash_seed", 0, 0, uint.MaxValue));
+            default:
+                errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
+                return null;
+        }
+    }
+
+    /// <summary>A processor's settings as YAML gave them (strings), read with path-named errors.</summary>
+    private sealed class Settings(Dictionary<object, object?>? raw, string path, List<string> errors)
+    {
+        public void Only(params string[] known)
+        {
+            if (raw is null)
+            {
+                return;
+            }
+
+            foreach (var key in raw.Keys)
+            {
+                if (!known.Contains(key as string))
+                {
+                    errors.Add($"{path}: unknown key '{key}': expected one of {string.Join(", ", known)}");
+                }
+            }
+        }
+
+        public string Text(string name, string fallback) =>
+            raw is not null && raw.TryGetValue(name, out var value) && value is string text ? text : fallback;
+
+        public int Int(string name, int fallback, int min, int max) => (int)Long(name, fallback, min, max);
+
+        public long Long(string name, long fallback, long min, long max)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return fallback;
+            }
+
+            if (value is string text && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+            {
+                return number;
+            }
+
+            errors.Add($"{path}.{name}: expected a whole number from {min} to {max}, got '{value}'");
+            return fallback;
+        }
+
+        public double Double(string name, double fallback, double min, double max)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return fallback;
+            }
+
+            if (value is string text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+            {
+                return number;
+            }
+
+            errors.Add($"{path}.{name}: expected a number from {min} to {max}, got '{value}'");
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text;
+using Ariadne.Model;
+using Ariadne.Pipeline.Processors;
+
+namespace Ariadne.Pipeline.Tests;
+
+public class SpanLimitsProcessorTests
+{
+    [Fact]
+    public void Process_SpanOverTheLimits_KeepsTheFirstAndCountsTheRestAsDropped()
+    {
+        var batch = new SpanBatch();
+        var attributes = batch.Attributes.Count;
+        for (var i = 0; i < 5; i++)
+        {
+            batch.Attributes.Add(new KeyValue(batch.AddString("k" + i), AnyValue.FromInt(i)));
+        }
+
+        var events = batch.Events.Count;
+        for (var i = 0; i < 3; i++)
+        {
+            batch.Events.Add(new EventRow { Name = batch.AddString("e" + i) });
+        }
+
+        batch.Spans.Add(new SpanRow
+        {
+            TraceId = new TraceId(1, 1),
+            SpanId = new SpanId(1),
+            Attributes = new RowRange(attributes, 5),
+            Events = new RowRange(events, 3),
+            DroppedAttributesCount = 1,
+        });
+        var processor = new SpanLimitsProcessor("span_limits") { MaxAttributesPerSpan = 2, MaxEventsPerSpan = 1 };
+        var modified = processor.Process(batch, new bool[1]);
+
+        Assert.Equal(1, modified);
+        ref readonly var span = ref batch.Spans[0];
+        Assert.Equal(2, span.Attributes.Count);
+        Assert.Equal(4u, span.DroppedAttributesCount);
+        Assert.Equal(1, span.Events.Count);
+        Assert.Equal(2u, span.DroppedEventsCount);
+        Assert.Equal("k0", batch.GetString(batch.AttributesOf(span.Attributes)[0].Key));
+    }
+
+    [Fact]
+    public void Process_LongValues_AreCutOnACharacterBoundary_AndShortOnesAreLeftAlone()
+    {
+        var batch = new SpanBatch();
+        var first = batch.Attributes.Add(new KeyValue(batch.AddString("long"), AnyValue.FromString(batch.AddString("ab" + new string('é', 10)))));
+        batch.Attributes.Add(new KeyValue(batch.AddString("short"), AnyValue.FromString(batch.AddString("ok"))));
+        batch.Spans.Add(new SpanRow { TraceId = new TraceId(1, 1), SpanId = new SpanId(1), Attributes = new RowRange(first, 2) });
+
+        // "ab" + é (2 bytes each): a limit of 5 bytes would split the second é, so 4 bytes are kept.
+        var modified = new SpanLimitsProcessor("span_limits") { MaxAttributeValueLength = 5 }.Process(batch, new bool[1]);
+
+        Assert.Equal(1, modified);
+        var values = batch.AttributesOf(batch.Spans[0].Attributes);
+        Assert.Equal("abé", batch.GetString(values[0].Value.StringRef));
+        Assert.Equal("ok", batch.GetString(values[1].Value.StringRef));
+    }
+
+    [Fact]
+    public void Utf8Prefix_NeverEndsInsideACharacter()
+    {
+        var text = Encoding.UTF8.GetBytes("a€😀b");
+        for (var max = 0; max <= text.Length; max++)
+        {
+            var length = SpanLimitsProcessor.Utf8Prefix(text, max);
+            Assert.True(length <= max);
+            Assert.Equal(Encoding.UTF8.GetString(text, 0, length).Length, Encoding.UTF8.GetCharCount(text, 0, length));
+            Assert.DoesNotContain('\uFFFD', Encoding.UTF8.GetString(text, 0, length));
+        }
+    }
+}
+
+public class ProbabilisticSamplerProcessorTests
+{
+    [Theory]
+    [InlineData(25.0)]
+    [InlineData(10.0)]
+    [InlineData(60.0)]
+    public void Keeps_AboutThePercentageOfTraces(double percentage)
+    {
+        var sampler = new ProbabilisticSamplerProcessor("probabilistic_sampler", percentage, 0);
+        var random = new Random(1);
+        var kept = 0;
+        const int Traces = 100_000;
+        for (var i = 0; i < Traces; i++)
+        {
+            kept += sampler.Keeps(new TraceId((ulong)random.NextInt64(), (ulong)random.NextInt64())) ? 1 : 0;
+        }
+
+        Assert.InRange(kept / (double)Traces * 100, percentage - 1, percentage + 1);
+    }
+
+    [Fact]
+    public void Decision_DependsOnTheTraceAndTheSeedOnly_SoEverySpanOfATraceAndEveryInstanceAgree()
+    {
+        var a = new ProbabilisticSamplerProcessor("a", 50, 7);
+        var b = new ProbabilisticSamplerProcessor("b", 50, 7);
+        var otherSeed = new ProbabilisticSamplerProcessor("c", 50, 8);
+        var random = new Random(2);
+        var disagreements = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var id = new TraceId((ulong)random.NextInt64(), (ulong)random.NextInt64());
+            Assert.Equal(a.Keeps(id), b.Keeps(id));
+            disagreements += a.Keeps(id) != otherSeed.Keeps(id) ? 1 : 0;
+        }
+
+        Assert.InRange(disagreements, 4000, 6000);
+
+        var batch = new SpanBatch();
+        for (var i = 0; i < 400; i++)
+        {
+            batch.Spans.Add(new SpanRow { TraceId = new TraceId(9, (ulong)(i / 4) + 1), SpanId = new SpanId((ulong)i + 1) });
+        }
+
+        var drop = new bool[batch.SpanCount];
+        a.Process(batch, drop);
+        for (var i = 0; i < 400; i += 4)
+        {
+            Assert.True(drop[i] == drop[i + 1] && drop[i] == drop[i + 2] && drop[i] == drop[i + 3]);
+        }
+    }
+
+    [Fact]
+    public void ZeroAndHundredPercent_DropAllAndKeepAll()
+    {
+        var id = new TraceId(0x1234, 0x5678);
+        Assert.False(new ProbabilisticSamplerProcessor("p", 0, 0).Keeps(id));
+        Assert.True(new ProbabilisticSamplerProcessor("p", 100, 0).Keeps(id));
+    }
+
+    [Fact]
+    public void Hash_IsFnv1aOverTheLittleEndianSeedThenTheTraceIdBytes()
+    {
+        // FNV-1a 32 of 20 zero bytes (seed 0, trace id 0): the offset basis multiplied by the prime 20 times.
+        var expected = 2166136261u;
+        for (var i = 0; i < 20; i++)
+        {
+            expected *= 16777619u;
+        }
+
+        Assert.Equal(expected, ProbabilisticSamplerProcessor.Hash(default, 0));
+    }
+}

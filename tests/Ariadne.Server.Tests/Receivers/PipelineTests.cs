@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Ariadne.Server.Configuration;
+using Ariadne.Server.Tests.Infrastructure;
+
+namespace Ariadne.Server.Tests.Receivers;
+
+/// <summary>Collector-style pipelines in the server: processors run before spans are stored; unlisted receivers do not start.</summary>
+public sealed class PipelineTests
+{
+    private const string Yaml = """
+        processors:
+          probabilistic_sampler/none:
+            sampling_percentage: 0
+          span_limits:
+            max_attribute_value_length: 3
+        service:
+          pipelines:
+            traces:
+              receivers: [otlp]
+              processors: [span_limits, probabilistic_sampler/none]
+              exporters: [storage]
+        """;
+
+    [Fact]
+    public void Parse_ProcessorsAndPipelines_FromYaml()
+    {
+        var options = ConfigLoader.Parse(Yaml, "ariadne.yaml");
+        Assert.Equal("0", options.Processors!["probabilistic_sampler/none"]!["sampling_percentage"]);
+        Assert.Equal(["span_limits", "probabilistic_sampler/none"], options.Service!.Pipelines!["traces"].Processors);
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse(Yaml.Replace("sampling_percentage: 0", "sampling_percentage: lots", StringComparison.Ordinal), "ariadne.yaml"));
+        Assert.Contains("processors.probabilistic_sampler/none.sampling_percentage: expected a number from 0 to 100, got 'lots'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SampledOutSpans_AreAcknowledgedButNotStored_AndCounted_AndAnUnlistedReceiverIsNotStarted()
+    {
+        var parsed = ConfigLoader.Parse(Yaml, "ariadne.yaml");
+        await using var server = await LoopbackServer.StartAsync(configure: o =>
+        {
+            o.Processors = parsed.Processors;
+            o.Service = parsed.Service;
+        });
+
+        var spans = OtlpRequests.Trace(4);
+        using (var response = await server.PostTracesAsync(OtlpRequests.Protobuf("svc", spans)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        using (var trace = await server.Query.GetAsync(new Uri(server.QueryEndpoint, $"/api/traces/{spans[0].TraceId}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, trace.StatusCode);
+        }
+
+        var metrics = await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, "/metrics"));
+        Assert.Contains("ariadne_receiver_accepted_spans_total{receiver=\"otlp/http\"} 4\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_processor_dropped_spans_total{pipeline=\"traces\",processor=\"probabilistic_sampler/none\"} 4\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_processor_dropped_spans_total{pipeline=\"traces\",processor=\"span_limits\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_storage_spans 0\n", metrics, StringComparison.Ordinal);
+
+        using var client = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, server.Ports.Zipkin));
+    }
+}
