@@ -13,7 +13,7 @@ internal static class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
     public static readonly string[] Exporters = ["storage"];
-    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler"];
+    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
     {
@@ -126,6 +126,34 @@ internal static class PipelineBuilder
                 }
 
                 return new ProbabilisticSamplerProcessor(id, settings.Double("sampling_percentage", 0, 0, 100), (uint)settings.Long("hash_seed", 0, 0, uint.MaxValue));
+            case "redaction":
+                settings.Only("allow_all_keys", "allowed_keys", "ignored_keys", "blocked_values", "hash_function", "summary");
+                var summary = settings.Text("summary", "info");
+                if (summary is not ("silent" or "info" or "debug"))
+                {
+                    errors.Add($"processors.{id}.summary: expected silent, info or debug, got '{summary}'");
+                }
+
+                var hash = settings.Text("hash_function", string.Empty);
+                if (hash is not ("" or "sha256" or "sha512"))
+                {
+                    errors.Add($"processors.{id}.hash_function: expected sha256 or sha512 (md5 and sha1 are broken), got '{hash}'");
+                }
+
+                var blocked = new List<System.Text.RegularExpressions.Regex>();
+                foreach (var (pattern, index) in settings.List("blocked_values").Select((p, i) => (p, i)))
+                {
+                    try
+                    {
+                        blocked.Add(new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)));
+                    }
+                    catch (ArgumentException e)
+                    {
+                        errors.Add($"processors.{id}.blocked_values[{index}]: not a valid regular expression: {e.Message}");
+                    }
+                }
+
+                return new RedactionProcessor(id, settings.Bool("allow_all_keys", false), settings.List("allowed_keys"), settings.List("ignored_keys"), blocked, hash.Length == 0 ? null : hash, summary);
             default:
                 errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
                 return null;
@@ -153,6 +181,38 @@ internal static class PipelineBuilder
 
         public string Text(string name, string fallback) =>
             raw is not null && raw.TryGetValue(name, out var value) && value is string text ? text : fallback;
+
+        public bool Bool(string name, bool fallback)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return fallback;
+            }
+
+            if (value is string text && bool.TryParse(text, out var flag))
+            {
+                return flag;
+            }
+
+            errors.Add($"{path}.{name}: expected true or false, got '{value}'");
+            return fallback;
+        }
+
+        public List<string> List(string name)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return [];
+            }
+
+            if (value is List<object> items && items.All(i => i is string))
+            {
+                return [.. items.Cast<string>()];
+            }
+
+            errors.Add($"{path}.{name}: expected a list of strings");
+            return [];
+        }
 
         public int Int(string name, int fallback, int min, int max) => (int)Long(name, fallback, min, max);
 

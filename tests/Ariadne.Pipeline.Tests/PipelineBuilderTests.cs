@@ -40,7 +40,7 @@ public class PipelineBuilderTests
             "processors.probabilistic_sampler: unknown key 'hash_sed': expected one of sampling_percentage, hash_seed, mode",
             "processors.probabilistic_sampler.sampling_percentage: expected a number from 0 to 100, got '150'",
             "processors.span_limits/strict.max_attribute_value_length: expected a whole number from 1 to 16777216, got 'zero'",
-            "processors.batchx: unknown processor type 'batchx': expected one of span_limits, probabilistic_sampler",
+            "processors.batchx: unknown processor type 'batchx': expected one of span_limits, probabilistic_sampler, redaction",
             "service.pipelines.traces.receivers: unknown receiver 'kafka': expected one of otlp, zipkin",
             "service.pipelines.traces.processors: 'attributes' is not defined under processors",
             "service.pipelines.traces/second.receivers: 'otlp' is already in traces; a receiver feeds one pipeline",
@@ -71,5 +71,31 @@ public class PipelineBuilderTests
         Assert.Equal(0, batch.SpanCount);
         Assert.Equal((0L, 1L), (pipeline.Counters[0].DroppedSpans, pipeline.Counters[0].ModifiedSpans));
         Assert.Equal((2L, 0L), (pipeline.Counters[1].DroppedSpans, pipeline.Counters[1].ModifiedSpans));
+    }
+}
+
+public class RedactionConfigTests
+{
+    [Fact]
+    public void Build_RedactionSettings_AreCheckedWithTheirPaths()
+    {
+        var processors = new Dictionary<string, Dictionary<object, object?>?>
+        {
+            ["redaction"] = new()
+            {
+                ["allow_all_keys"] = "maybe",
+                ["blocked_values"] = new List<object> { "ok.*", "(" },
+                ["hash_function"] = "md5",
+                ["summary"] = "loud",
+                ["allowed_keys"] = "not-a-list",
+            },
+        };
+        var errors = new List<string>();
+        PipelineBuilder.Build(processors, null, errors);
+        Assert.Contains("processors.redaction.summary: expected silent, info or debug, got 'loud'", errors);
+        Assert.Contains("processors.redaction.hash_function: expected sha256 or sha512 (md5 and sha1 are broken), got 'md5'", errors);
+        Assert.Contains(errors, e => e.StartsWith("processors.redaction.blocked_values[1]: not a valid regular expression", StringComparison.Ordinal));
+        Assert.Contains("processors.redaction.allow_all_keys: expected true or false, got 'maybe'", errors);
+        Assert.Contains("processors.redaction.allowed_keys: expected a list of strings", errors);
     }
 }

@@ -145,3 +145,70 @@ public class ProbabilisticSamplerProcessorTests
         Assert.Equal(expected, ProbabilisticSamplerProcessor.Hash(default, 0));
     }
 }
+
+public class RedactionProcessorTests
+{
+    private static SpanBatch Batch()
+    {
+        var batch = new SpanBatch();
+        var start = batch.Attributes.Count;
+        (string Key, string Value)[] attributes =
+        [
+            ("http.route", "/pay"),
+            ("card.number", "4111 1111 1111 1111"),
+            ("note", "paid with 4111-1111-1111-1111 today"),
+            ("session", "abc"),
+        ];
+        foreach (var (key, value) in attributes)
+        {
+            batch.Attributes.Add(new KeyValue(batch.AddString(key), AnyValue.FromString(batch.AddString(value))));
+        }
+
+        var eventAttribute = batch.Attributes.Add(new KeyValue(batch.AddString("secret"), AnyValue.FromString(batch.AddString("x"))));
+        var e = batch.Events.Add(new EventRow { Name = batch.AddString("log"), Attributes = new RowRange(eventAttribute, 1) });
+        batch.Spans.Add(new SpanRow { TraceId = new TraceId(1, 1), SpanId = new SpanId(1), Attributes = new RowRange(start, attributes.Length), Events = new RowRange(e, 1) });
+        return batch;
+    }
+
+    private static Dictionary<string, string> Attributes(SpanBatch batch, RowRange range)
+    {
+        var result = new Dictionary<string, string>();
+        foreach (ref readonly var kv in batch.AttributesOf(range))
+        {
+            result[batch.GetString(kv.Key)] = kv.Value.Kind == ValueKind.Int ? kv.Value.IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : batch.GetString(kv.Value.StringRef);
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void Process_RemovesKeysNotAllowed_MasksBlockedValues_AndSummarizes()
+    {
+        var batch = Batch();
+        var processor = new RedactionProcessor("redaction", false, ["http.route", "card.number", "note"], ["session"],
+            [new System.Text.RegularExpressions.Regex(@"4[0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}")], null, "debug");
+        Assert.Equal(1, processor.Process(batch, new bool[1]));
+
+        var attributes = Attributes(batch, batch.Spans[0].Attributes);
+        Assert.Equal("/pay", attributes["http.route"]);
+        Assert.Equal("****", attributes["card.number"]);
+        Assert.Equal("paid with **** today", attributes["note"]);
+        Assert.Equal("abc", attributes["session"]);
+        Assert.Equal("secret", attributes["redaction.redacted.keys"]);
+        Assert.Equal("1", attributes["redaction.redacted.count"]);
+        Assert.Equal("card.number,note", attributes["redaction.masked.keys"]);
+        Assert.Equal("2", attributes["redaction.masked.count"]);
+        Assert.Empty(Attributes(batch, batch.Events[0].Attributes));
+    }
+
+    [Fact]
+    public void Process_AllowAllKeysWithAHash_KeepsKeysAndHashesWhatMatches_Silently()
+    {
+        var batch = Batch();
+        var processor = new RedactionProcessor("redaction", true, [], [], [new System.Text.RegularExpressions.Regex("abc")], "sha256", "silent");
+        processor.Process(batch, new bool[1]);
+        var attributes = Attributes(batch, batch.Spans[0].Attributes);
+        Assert.Equal(4, attributes.Count);
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", attributes["session"]);
+    }
+}

@@ -64,3 +64,38 @@ public sealed class PipelineTests
         await Assert.ThrowsAnyAsync<SocketException>(() => client.ConnectAsync(IPAddress.Loopback, server.Ports.Zipkin));
     }
 }
+
+/// <summary>The redaction processor configured from YAML, on spans the OpenTelemetry SDK exported.</summary>
+public sealed class RedactionPipelineTests
+{
+    [Fact]
+    public async Task Redaction_FromYaml_MasksBlockedValuesAndRecordsTheSummaryBeforeStorage()
+    {
+        var parsed = ConfigLoader.Parse("""
+            processors:
+              redaction:
+                allow_all_keys: true
+                blocked_values: ["GE.", "insufficient \\w+"]
+                summary: debug
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp]
+                  processors: [redaction]
+                  exporters: [storage]
+            """, "ariadne.yaml");
+        await using var server = await LoopbackServer.StartAsync(configure: o =>
+        {
+            o.Processors = parsed.Processors;
+            o.Service = parsed.Service;
+        });
+        var spans = EndToEnd.OpenTelemetrySdkTests.ExportCheckoutTrace(server, OpenTelemetry.Exporter.OtlpExportProtocol.Grpc);
+        using var response = await server.Query.GetAsync(new Uri(server.QueryEndpoint, $"/api/traces/{spans[0].TraceId.ToHexString()}"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("\"GET\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"key\":\"http.request.method\",\"type\":\"string\",\"value\":\"****\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"key\":\"redaction.masked.keys\",\"type\":\"string\",\"value\":\"http.request.method\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"value\":\"****\"", text, StringComparison.Ordinal);
+    }
+}
