@@ -13,7 +13,7 @@ internal static class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
     public static readonly string[] Exporters = ["storage"];
-    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction"];
+    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction", "filter"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
     {
@@ -154,9 +154,72 @@ internal static class PipelineBuilder
                 }
 
                 return new RedactionProcessor(id, settings.Bool("allow_all_keys", false), settings.List("allowed_keys"), settings.List("ignored_keys"), blocked, hash.Length == 0 ? null : hash, summary);
+            case "filter":
+                settings.Only("spans", "error_mode");
+                var spans = settings.Map("spans");
+                var spanSettings = new Settings(spans, $"processors.{id}.spans", errors);
+                spanSettings.Only("include", "exclude");
+                var include = Match(spanSettings.Map("include"), $"processors.{id}.spans.include", errors);
+                var exclude = Match(spanSettings.Map("exclude"), $"processors.{id}.spans.exclude", errors);
+                if (include is null && exclude is null)
+                {
+                    errors.Add($"processors.{id}.spans: expected an include or exclude block");
+                }
+
+                return new FilterProcessor(id, include, exclude);
             default:
                 errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
                 return null;
+        }
+    }
+
+    private static SpanMatch? Match(Dictionary<object, object?>? raw, string path, List<string> errors)
+    {
+        if (raw is null)
+        {
+            return null;
+        }
+
+        var settings = new Settings(raw, path, errors);
+        settings.Only("match_type", "services", "span_names", "span_kinds", "attributes", "resources");
+        var matchType = settings.Text("match_type", "strict");
+        if (matchType is not ("strict" or "regexp"))
+        {
+            errors.Add($"{path}.match_type: expected strict or regexp, got '{matchType}'");
+        }
+
+        var kinds = new List<Model.SpanKind>();
+        foreach (var kind in settings.List("span_kinds"))
+        {
+            Model.SpanKind? parsed = kind switch
+            {
+                "SPAN_KIND_UNSPECIFIED" => Model.SpanKind.Unspecified,
+                "SPAN_KIND_INTERNAL" => Model.SpanKind.Internal,
+                "SPAN_KIND_SERVER" => Model.SpanKind.Server,
+                "SPAN_KIND_CLIENT" => Model.SpanKind.Client,
+                "SPAN_KIND_PRODUCER" => Model.SpanKind.Producer,
+                "SPAN_KIND_CONSUMER" => Model.SpanKind.Consumer,
+                _ => null,
+            };
+            if (parsed is { } value)
+            {
+                kinds.Add(value);
+            }
+            else
+            {
+                errors.Add($"{path}.span_kinds: unknown kind '{kind}': expected SPAN_KIND_SERVER, SPAN_KIND_CLIENT, SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER, SPAN_KIND_INTERNAL or SPAN_KIND_UNSPECIFIED");
+            }
+        }
+
+        var regexp = matchType == "regexp";
+        try
+        {
+            return new SpanMatch(regexp, settings.List("services"), settings.List("span_names"), kinds, settings.KeyValues("attributes"), settings.KeyValues("resources"));
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"{path}: not a valid regular expression: {e.Message}");
+            return null;
         }
     }
 
@@ -196,6 +259,57 @@ internal static class PipelineBuilder
 
             errors.Add($"{path}.{name}: expected true or false, got '{value}'");
             return fallback;
+        }
+
+        public Dictionary<object, object?>? Map(string name)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return null;
+            }
+
+            if (value is Dictionary<object, object?> map)
+            {
+                return map;
+            }
+
+            if (value is Dictionary<object, object> plain)
+            {
+                return plain.ToDictionary(p => p.Key, p => (object?)p.Value);
+            }
+
+            errors.Add($"{path}.{name}: expected a mapping");
+            return null;
+        }
+
+        /// <summary>A list of <c>{key, value}</c> entries (value optional).</summary>
+        public List<(string Key, string? Value)> KeyValues(string name)
+        {
+            var result = new List<(string, string?)>();
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return result;
+            }
+
+            if (value is not List<object> items)
+            {
+                errors.Add($"{path}.{name}: expected a list of {{key, value}}");
+                return result;
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (items[i] is Dictionary<object, object> entry && entry.TryGetValue("key", out var key) && key is string k)
+                {
+                    result.Add((k, entry.TryGetValue("value", out var v) ? v as string : null));
+                }
+                else
+                {
+                    errors.Add($"{path}.{name}[{i}]: expected {{key: …, value: …}}");
+                }
+            }
+
+            return result;
         }
 
         public List<string> List(string name)

@@ -212,3 +212,88 @@ public class RedactionProcessorTests
         Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", attributes["session"]);
     }
 }
+
+public class FilterProcessorTests
+{
+    private static SpanBatch Batch()
+    {
+        var batch = new SpanBatch();
+        var service = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("api"))));
+        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(service, 1) });
+        var scope = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource });
+        (string Name, SpanKind Kind, string Url, long Status)[] spans =
+        [
+            ("GET /health", SpanKind.Server, "http://api/health", 200),
+            ("GET /orders", SpanKind.Server, "http://api/orders", 200),
+            ("SELECT", SpanKind.Client, "", 0),
+            ("GET /orders", SpanKind.Server, "http://api/orders", 500),
+        ];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var first = batch.Attributes.Add(new KeyValue(batch.AddString("http.url"), AnyValue.FromString(batch.AddString(spans[i].Url))));
+            batch.Attributes.Add(new KeyValue(batch.AddString("http.status_code"), AnyValue.FromInt(spans[i].Status)));
+            batch.Spans.Add(new SpanRow { TraceId = new TraceId(1, (ulong)i + 1), SpanId = new SpanId((ulong)i + 1), ScopeIndex = scope, Name = batch.AddString(spans[i].Name), Kind = spans[i].Kind, Attributes = new RowRange(first, 2) });
+        }
+
+        return batch;
+    }
+
+    private static bool[] Run(Dictionary<object, object?> spans)
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?> { ["filter"] = new() { ["spans"] = spans } };
+        var service = new ServiceOptions { Pipelines = new() { ["traces"] = new() { Receivers = ["otlp"], Processors = ["filter"], Exporters = ["storage"] } } };
+        var pipeline = Assert.Single(PipelineBuilder.Build(processors, service, errors));
+        Assert.Empty(errors);
+        var batch = Batch();
+        pipeline.Process(batch);
+        var kept = new bool[4];
+        foreach (ref readonly var span in batch.Spans.Rows)
+        {
+            kept[span.SpanId.Value - 1] = true;
+        }
+
+        return kept;
+    }
+
+    [Fact]
+    public void Exclude_Regexp_DropsHealthChecks()
+    {
+        var kept = Run(new() { ["exclude"] = new Dictionary<object, object> { ["match_type"] = "regexp", ["attributes"] = new List<object> { new Dictionary<object, object> { ["key"] = "http.url", ["value"] = ".*/health.*" } } } });
+        Assert.Equal([false, true, true, true], kept);
+    }
+
+    [Fact]
+    public void Include_Strict_KeepsOnlyWhatMatchesEveryProperty()
+    {
+        var kept = Run(new()
+        {
+            ["include"] = new Dictionary<object, object>
+            {
+                ["match_type"] = "strict",
+                ["services"] = new List<object> { "api" },
+                ["span_names"] = new List<object> { "GET /orders" },
+                ["span_kinds"] = new List<object> { "SPAN_KIND_SERVER" },
+                ["attributes"] = new List<object> { new Dictionary<object, object> { ["key"] = "http.status_code", ["value"] = "500" } },
+                ["resources"] = new List<object> { new Dictionary<object, object> { ["key"] = "service.name" } },
+            },
+        });
+        Assert.Equal([false, false, false, true], kept);
+    }
+
+    [Fact]
+    public void Build_BadFilterSettings_NamePaths()
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?>
+        {
+            ["filter"] = new() { ["spans"] = new Dictionary<object, object> { ["exclude"] = new Dictionary<object, object> { ["match_type"] = "fuzzy", ["span_kinds"] = new List<object> { "SERVER" }, ["attributes"] = "x" } } },
+            ["filter/empty"] = new() { ["spans"] = new Dictionary<object, object>() },
+        };
+        PipelineBuilder.Build(processors, null, errors);
+        Assert.Contains("processors.filter.spans.exclude.match_type: expected strict or regexp, got 'fuzzy'", errors);
+        Assert.Contains(errors, e => e.StartsWith("processors.filter.spans.exclude.span_kinds: unknown kind 'SERVER'", StringComparison.Ordinal));
+        Assert.Contains("processors.filter.spans.exclude.attributes: expected a list of {key, value}", errors);
+        Assert.Contains("processors.filter/empty.spans: expected an include or exclude block", errors);
+    }
+}

@@ -99,3 +99,42 @@ public sealed class RedactionPipelineTests
         Assert.Contains("\"value\":\"****\"", text, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The filter processor's match blocks as YAML spells them.</summary>
+public sealed class FilterPipelineTests
+{
+    [Fact]
+    public async Task Filter_FromYaml_DropsHealthChecksBeforeStorage()
+    {
+        var parsed = ConfigLoader.Parse("""
+            processors:
+              filter/health:
+                spans:
+                  exclude:
+                    match_type: regexp
+                    span_names: ["GET /checkout"]
+                    attributes:
+                      - key: http.request.method
+                        value: GE.
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp]
+                  processors: [filter/health]
+                  exporters: [storage]
+            """, "ariadne.yaml");
+        await using var server = await LoopbackServer.StartAsync(configure: o =>
+        {
+            o.Processors = parsed.Processors;
+            o.Service = parsed.Service;
+        });
+        var spans = EndToEnd.OpenTelemetrySdkTests.ExportCheckoutTrace(server, OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf);
+        using var response = await server.Query.GetAsync(new Uri(server.TempoEndpoint, $"/api/v2/traces/{spans[0].TraceId.ToHexString()}"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("\"GET /checkout\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"charge card\"", text, StringComparison.Ordinal);
+        var metrics = await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, "/metrics"));
+        Assert.Contains("ariadne_processor_dropped_spans_total{pipeline=\"traces\",processor=\"filter/health\"} 1\n", metrics, StringComparison.Ordinal);
+    }
+}
