@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Ariadne.Pipeline.Processors;
 
 namespace Ariadne.Pipeline;
@@ -13,7 +14,7 @@ internal static class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
     public static readonly string[] Exporters = ["storage"];
-    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction", "filter"];
+    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction", "filter", "attributes"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
     {
@@ -167,10 +168,109 @@ internal static class PipelineBuilder
                 }
 
                 return new FilterProcessor(id, include, exclude);
+            case "attributes":
+                settings.Only("actions", "include", "exclude");
+                var actions = Actions(settings.Maps("actions"), $"processors.{id}.actions", errors);
+                if (actions.Count == 0)
+                {
+                    errors.Add($"processors.{id}.actions: expected at least one action");
+                }
+
+                return new AttributesProcessor(id, actions, Match(settings.Map("include"), $"processors.{id}.include", errors), Match(settings.Map("exclude"), $"processors.{id}.exclude", errors));
             default:
                 errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
                 return null;
         }
+    }
+
+    private static List<AttributeAction> Actions(List<Dictionary<object, object?>> raw, string path, List<string> errors)
+    {
+        var actions = new List<AttributeAction>();
+        for (var i = 0; i < raw.Count; i++)
+        {
+            var at = $"{path}[{i}]";
+            var settings = new Settings(raw[i], at, errors);
+            settings.Only("key", "action", "value", "from_attribute", "pattern", "converted_type");
+            var key = settings.Text("key", string.Empty);
+            var kindText = settings.Text("action", string.Empty);
+            AttributeActionKind? kind = kindText switch
+            {
+                "insert" => AttributeActionKind.Insert,
+                "update" => AttributeActionKind.Update,
+                "upsert" => AttributeActionKind.Upsert,
+                "delete" => AttributeActionKind.Delete,
+                "hash" => AttributeActionKind.Hash,
+                "extract" => AttributeActionKind.Extract,
+                "convert" => AttributeActionKind.Convert,
+                _ => null,
+            };
+            if (kind is not { } action)
+            {
+                errors.Add($"{at}.action: expected insert, update, upsert, delete, hash, extract or convert, got '{kindText}'");
+                continue;
+            }
+
+            var patternText = settings.Text("pattern", string.Empty);
+            Regex? pattern = null;
+            if (patternText.Length > 0)
+            {
+                try
+                {
+                    // Go's named groups (?P<name>…) are .NET's (?<name>…).
+                    pattern = new Regex(patternText.Replace("(?P<", "(?<", StringComparison.Ordinal), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException e)
+                {
+                    errors.Add($"{at}.pattern: not a valid regular expression: {e.Message}");
+                    continue;
+                }
+            }
+
+            var from = settings.Text("from_attribute", string.Empty);
+            var value = settings.Scalar("value");
+            switch (action)
+            {
+                case AttributeActionKind.Insert or AttributeActionKind.Update or AttributeActionKind.Upsert:
+                    if (key.Length == 0 || (value is null == (from.Length == 0)))
+                    {
+                        errors.Add($"{at}: {kindText} needs a key and exactly one of value or from_attribute");
+                        continue;
+                    }
+
+                    actions.Add(new AttributeAction(action, key, Value: value, FromAttribute: from.Length == 0 ? null : from));
+                    break;
+                case AttributeActionKind.Delete or AttributeActionKind.Hash:
+                    if (key.Length == 0 && pattern is null)
+                    {
+                        errors.Add($"{at}: {kindText} needs a key or a pattern");
+                        continue;
+                    }
+
+                    actions.Add(new AttributeAction(action, key.Length == 0 ? null : key, KeyPattern: pattern));
+                    break;
+                case AttributeActionKind.Extract:
+                    if (key.Length == 0 || pattern is null)
+                    {
+                        errors.Add($"{at}: extract needs a key and a pattern with named groups");
+                        continue;
+                    }
+
+                    actions.Add(new AttributeAction(action, key, Pattern: pattern));
+                    break;
+                default:
+                    var type = settings.Text("converted_type", string.Empty);
+                    if (key.Length == 0 || type is not ("int" or "double" or "string"))
+                    {
+                        errors.Add($"{at}: convert needs a key and converted_type int, double or string");
+                        continue;
+                    }
+
+                    actions.Add(new AttributeAction(action, key, ConvertedType: type));
+                    break;
+            }
+        }
+
+        return actions;
     }
 
     private static SpanMatch? Match(Dictionary<object, object?>? raw, string path, List<string> errors)
@@ -307,6 +407,46 @@ internal static class PipelineBuilder
                 {
                     errors.Add($"{path}.{name}[{i}]: expected {{key: …, value: …}}");
                 }
+            }
+
+            return result;
+        }
+
+        /// <summary>A scalar as YAML would type it: true/false, a whole number, a number, else the string.</summary>
+        public object? Scalar(string name)
+        {
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is not string text)
+            {
+                return null;
+            }
+
+            return text switch
+            {
+                "true" => true,
+                "false" => false,
+                _ when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) => n,
+                _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+                _ => text,
+            };
+        }
+
+        public List<Dictionary<object, object?>> Maps(string name)
+        {
+            var result = new List<Dictionary<object, object?>>();
+            if (raw is null || !raw.TryGetValue(name, out var value) || value is null)
+            {
+                return result;
+            }
+
+            if (value is not List<object> items || !items.All(i => i is Dictionary<object, object>))
+            {
+                errors.Add($"{path}.{name}: expected a list of mappings");
+                return result;
+            }
+
+            foreach (Dictionary<object, object> item in items)
+            {
+                result.Add(item.ToDictionary(p => p.Key, p => (object?)p.Value));
             }
 
             return result;

@@ -297,3 +297,111 @@ public class FilterProcessorTests
         Assert.Contains("processors.filter/empty.spans: expected an include or exclude block", errors);
     }
 }
+
+public class AttributesProcessorTests
+{
+    private static SpanBatch Batch()
+    {
+        var batch = new SpanBatch();
+        var service = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("api"))));
+        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(service, 1) });
+        var scope = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource });
+        var first = batch.Attributes.Add(new KeyValue(batch.AddString("http.url"), AnyValue.FromString(batch.AddString("https://shop.example.com/cart"))));
+        batch.Attributes.Add(new KeyValue(batch.AddString("db.table"), AnyValue.FromString(batch.AddString("users"))));
+        batch.Attributes.Add(new KeyValue(batch.AddString("password"), AnyValue.FromString(batch.AddString("abc"))));
+        batch.Attributes.Add(new KeyValue(batch.AddString("retries"), AnyValue.FromString(batch.AddString("3"))));
+        batch.Attributes.Add(new KeyValue(batch.AddString("tmp.a"), AnyValue.FromInt(1)));
+        batch.Spans.Add(new SpanRow { TraceId = new TraceId(1, 1), SpanId = new SpanId(1), ScopeIndex = scope, Name = batch.AddString("GET /cart"), Attributes = new RowRange(first, 5) });
+        return batch;
+    }
+
+    private static Dictionary<string, AnyValue> Attributes(SpanBatch batch)
+    {
+        var result = new Dictionary<string, AnyValue>();
+        foreach (ref readonly var kv in batch.AttributesOf(batch.Spans[0].Attributes))
+        {
+            result[batch.GetString(kv.Key)] = kv.Value;
+        }
+
+        return result;
+    }
+
+    private static List<object> Actions(params Dictionary<object, object>[] actions) => [.. actions];
+
+    private static SpanPipeline Pipeline(Dictionary<object, object?> settings)
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?> { ["attributes"] = settings };
+        var service = new ServiceOptions { Pipelines = new() { ["traces"] = new() { Receivers = ["otlp"], Processors = ["attributes"], Exporters = ["storage"] } } };
+        var pipeline = Assert.Single(PipelineBuilder.Build(processors, service, errors));
+        Assert.Empty(errors);
+        return pipeline;
+    }
+
+    [Fact]
+    public void Actions_InsertUpdateUpsertDeleteHashExtractConvert_InOrder()
+    {
+        var pipeline = Pipeline(new()
+        {
+            ["actions"] = Actions(
+                new() { ["key"] = "env", ["value"] = "prod", ["action"] = "insert" },
+                new() { ["key"] = "db.table", ["value"] = "x", ["action"] = "insert" },
+                new() { ["key"] = "db.table", ["from_attribute"] = "env", ["action"] = "update" },
+                new() { ["key"] = "sampled", ["value"] = "true", ["action"] = "upsert" },
+                new() { ["key"] = "password", ["action"] = "hash" },
+                new() { ["pattern"] = "^tmp\\.", ["action"] = "delete" },
+                new() { ["key"] = "http.url", ["pattern"] = "^(?P<scheme>[a-z]+)://(?P<host>[^/]+)(?P<path>/.*)$", ["action"] = "extract" },
+                new() { ["key"] = "retries", ["converted_type"] = "int", ["action"] = "convert" }),
+        });
+        var batch = Batch();
+        pipeline.Process(batch);
+        var attributes = Attributes(batch);
+        Assert.Equal("prod", batch.GetString(attributes["env"].StringRef));
+        Assert.Equal("prod", batch.GetString(attributes["db.table"].StringRef));
+        Assert.True(attributes["sampled"].Kind == ValueKind.Bool && attributes["sampled"].BoolValue);
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", batch.GetString(attributes["password"].StringRef));
+        Assert.False(attributes.ContainsKey("tmp.a"));
+        Assert.Equal("https", batch.GetString(attributes["scheme"].StringRef));
+        Assert.Equal("shop.example.com", batch.GetString(attributes["host"].StringRef));
+        Assert.Equal("/cart", batch.GetString(attributes["path"].StringRef));
+        Assert.True(attributes["retries"].Kind == ValueKind.Int && attributes["retries"].IntValue == 3);
+        Assert.Equal(1L, pipeline.Counters[0].ModifiedSpans);
+    }
+
+    [Fact]
+    public void Exclude_LeavesMatchingSpansAlone()
+    {
+        var pipeline = Pipeline(new()
+        {
+            ["actions"] = Actions(new Dictionary<object, object> { ["key"] = "db.table", ["action"] = "delete" }),
+            ["exclude"] = new Dictionary<object, object> { ["match_type"] = "strict", ["services"] = new List<object> { "api" } },
+        });
+        var batch = Batch();
+        pipeline.Process(batch);
+        Assert.True(Attributes(batch).ContainsKey("db.table"));
+    }
+
+    [Fact]
+    public void Build_BadActions_NamePaths()
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?>
+        {
+            ["attributes"] = new()
+            {
+                ["actions"] = Actions(
+                    new() { ["key"] = "a", ["action"] = "rename" },
+                    new() { ["key"] = "a", ["action"] = "insert" },
+                    new() { ["action"] = "delete" },
+                    new() { ["key"] = "a", ["pattern"] = "(", ["action"] = "extract" },
+                    new() { ["key"] = "a", ["converted_type"] = "float", ["action"] = "convert" }),
+            },
+        };
+        PipelineBuilder.Build(processors, null, errors);
+        Assert.Contains("processors.attributes.actions[0].action: expected insert, update, upsert, delete, hash, extract or convert, got 'rename'", errors);
+        Assert.Contains("processors.attributes.actions[1]: insert needs a key and exactly one of value or from_attribute", errors);
+        Assert.Contains("processors.attributes.actions[2]: delete needs a key or a pattern", errors);
+        Assert.Contains(errors, e => e.StartsWith("processors.attributes.actions[3].pattern: not a valid regular expression", StringComparison.Ordinal));
+        Assert.Contains("processors.attributes.actions[4]: convert needs a key and converted_type int, double or string", errors);
+    }
+}

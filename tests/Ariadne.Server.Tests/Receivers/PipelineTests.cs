@@ -138,3 +138,38 @@ public sealed class FilterPipelineTests
         Assert.Contains("ariadne_processor_dropped_spans_total{pipeline=\"traces\",processor=\"filter/health\"} 1\n", metrics, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The attributes processor's action list as YAML spells it.</summary>
+public sealed class AttributesPipelineTests
+{
+    [Fact]
+    public void Attributes_FromYaml_BuildsEveryAction()
+    {
+        var options = ConfigLoader.Parse("""
+            processors:
+              attributes/clean:
+                include:
+                  match_type: strict
+                  services: [checkout]
+                actions:
+                  - key: deployment.environment
+                    value: production
+                    action: upsert
+                  - key: user.password
+                    action: delete
+                  - key: http.url
+                    pattern: ^(?P<scheme>\w+)://(?P<host>[^/]+)
+                    action: extract
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp]
+                  processors: [attributes/clean]
+                  exporters: [storage]
+            """, "ariadne.yaml");
+        var router = new Ingest.PipelineRouter(options);
+        var pipeline = router.For("otlp")!;
+        Assert.Equal("attributes/clean", Assert.Single(pipeline.Counters).Processor);
+        Assert.Null(router.For("zipkin"));
+    }
+}
