@@ -14,7 +14,7 @@ internal static class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
     public static readonly string[] Exporters = ["storage"];
-    public static readonly string[] ProcessorTypes = ["span_limits", "probabilistic_sampler", "redaction", "filter", "attributes"];
+    public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
     {
@@ -168,6 +168,31 @@ internal static class PipelineBuilder
                 }
 
                 return new FilterProcessor(id, include, exclude);
+            case "memory_limiter":
+                settings.Only("check_interval", "limit_mib", "spike_limit_mib", "limit_percentage", "spike_limit_percentage");
+                var interval = settings.Duration("check_interval", TimeSpan.Zero);
+                if (interval <= TimeSpan.Zero)
+                {
+                    errors.Add($"processors.{id}.check_interval: expected a positive duration such as 1s");
+                }
+
+                var total = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20);
+                var limit = settings.Has("limit_percentage")
+                    ? total * settings.Long("limit_percentage", 0, 1, 100) / 100
+                    : settings.Long("limit_mib", 0, 1, 1 << 30);
+                var spike = settings.Has("spike_limit_percentage")
+                    ? total * settings.Long("spike_limit_percentage", 0, 0, 100) / 100
+                    : settings.Long("spike_limit_mib", limit / 5, 0, 1 << 30);
+                if (limit <= 0)
+                {
+                    errors.Add($"processors.{id}: limit_mib or limit_percentage is required");
+                }
+                else if (spike >= limit)
+                {
+                    errors.Add($"processors.{id}.spike_limit_mib: must be less than the limit ({limit} MiB)");
+                }
+
+                return new MemoryLimiterProcessor(id, limit << 20, spike << 20, interval);
             case "attributes":
                 settings.Only("actions", "include", "exclude");
                 var actions = Actions(settings.Maps("actions"), $"processors.{id}.actions", errors);
@@ -344,6 +369,29 @@ internal static class PipelineBuilder
 
         public string Text(string name, string fallback) =>
             raw is not null && raw.TryGetValue(name, out var value) && value is string text ? text : fallback;
+
+        public bool Has(string name) => raw is not null && raw.TryGetValue(name, out var value) && value is not null;
+
+        /// <summary>A duration as the Collector writes them: 500ms, 1s, 5m.</summary>
+        public TimeSpan Duration(string name, TimeSpan fallback)
+        {
+            var text = Text(name, string.Empty);
+            if (text.Length == 0)
+            {
+                return fallback;
+            }
+
+            var unit = text.TrimStart("0123456789.".ToCharArray());
+            var number = text[..^unit.Length];
+            double? factor = unit switch { "ms" => 1, "s" => 1000, "m" => 60_000, "h" => 3_600_000, _ => null };
+            if (factor is { } f && double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
+            {
+                return TimeSpan.FromMilliseconds(amount * f);
+            }
+
+            errors.Add($"{path}.{name}: expected a duration such as 500ms, 1s or 5m, got '{text}'");
+            return fallback;
+        }
 
         public bool Bool(string name, bool fallback)
         {

@@ -29,6 +29,22 @@ internal sealed class SpanPipeline
 
     public IReadOnlyList<ProcessorCounters> Counters => _counters;
 
+    /// <summary>Whether the pipeline takes data now: a memory limiter over its limit says no, with the reason.</summary>
+    public bool Admits(out string reason)
+    {
+        foreach (var processor in _processors)
+        {
+            if (processor is MemoryLimiterProcessor limiter && !limiter.Admits())
+            {
+                reason = $"memory usage is above the limit of {processor.Id} ({limiter.SoftLimitBytes >> 20} MiB); retry shortly";
+                return false;
+            }
+        }
+
+        reason = string.Empty;
+        return true;
+    }
+
     /// <summary>Runs every processor and removes the spans they dropped; returns how many were dropped.</summary>
     public int Process(SpanBatch batch)
     {

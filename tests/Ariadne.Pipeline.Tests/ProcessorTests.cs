@@ -405,3 +405,55 @@ public class AttributesProcessorTests
         Assert.Contains("processors.attributes.actions[4]: convert needs a key and converted_type int, double or string", errors);
     }
 }
+
+public class MemoryLimiterProcessorTests
+{
+    [Fact]
+    public void Admits_RefusesAboveTheSoftLimit_AndAdmitsAgainOnceMemoryIsBack()
+    {
+        long memory = 100 << 20;
+        var limiter = new MemoryLimiterProcessor("memory_limiter", 200L << 20, 50L << 20, TimeSpan.FromMilliseconds(1), () => memory);
+        Assert.Equal(150L << 20, limiter.SoftLimitBytes);
+        Assert.True(limiter.Admits());
+
+        memory = 160L << 20;
+        Thread.Sleep(5);
+        Assert.False(limiter.Admits());
+
+        // Within the interval the last answer stands, whatever memory does meanwhile.
+        var slow = new MemoryLimiterProcessor("memory_limiter", 200L << 20, 50L << 20, TimeSpan.FromMinutes(1), () => memory);
+        Assert.False(slow.Admits());
+        memory = 10L << 20;
+        Assert.False(slow.Admits());
+
+        Thread.Sleep(5);
+        Assert.True(limiter.Admits());
+    }
+
+    [Fact]
+    public void Pipeline_WithALimiterOverItsLimit_SaysWhy()
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?> { ["memory_limiter"] = new() { ["check_interval"] = "1s", ["limit_mib"] = "1", ["spike_limit_mib"] = "0" } };
+        var service = new ServiceOptions { Pipelines = new() { ["traces"] = new() { Receivers = ["otlp"], Processors = ["memory_limiter"], Exporters = ["storage"] } } };
+        var pipeline = Assert.Single(PipelineBuilder.Build(processors, service, errors));
+        Assert.Empty(errors);
+        Assert.False(pipeline.Admits(out var reason));
+        Assert.StartsWith("memory usage is above the limit of memory_limiter (1 MiB)", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_BadLimits_NamePaths()
+    {
+        var errors = new List<string>();
+        var processors = new Dictionary<string, Dictionary<object, object?>?>
+        {
+            ["memory_limiter"] = new() { ["check_interval"] = "soon" },
+            ["memory_limiter/b"] = new() { ["check_interval"] = "1s", ["limit_mib"] = "100", ["spike_limit_mib"] = "100" },
+        };
+        PipelineBuilder.Build(processors, null, errors);
+        Assert.Contains("processors.memory_limiter.check_interval: expected a duration such as 500ms, 1s or 5m, got 'soon'", errors);
+        Assert.Contains("processors.memory_limiter: limit_mib or limit_percentage is required", errors);
+        Assert.Contains("processors.memory_limiter/b.spike_limit_mib: must be less than the limit (100 MiB)", errors);
+    }
+}

@@ -28,6 +28,12 @@ internal sealed class TraceIngest
             return IngestResult.Unavailable("storage is starting (replaying the ingest log); retry shortly");
         }
 
+        if (pipeline is not null && !pipeline.Admits(out var refusal))
+        {
+            counters.Add(0, batch.SpanCount);
+            return IngestResult.Unavailable(refusal);
+        }
+
         var (rejected, firstDefect) = CountDefects(batch);
         if (rejected > 0)
         {

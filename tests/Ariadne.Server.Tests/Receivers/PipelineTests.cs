@@ -173,3 +173,47 @@ public sealed class AttributesPipelineTests
         Assert.Null(router.For("zipkin"));
     }
 }
+
+/// <summary>A memory limiter over its limit makes every receiver refuse in its protocol's retryable shape.</summary>
+public sealed class MemoryLimiterPipelineTests
+{
+    [Fact]
+    public async Task OverTheLimit_OtlpAndZipkinRefuseWith503AndRetryAfter_AndNothingIsStored()
+    {
+        var parsed = ConfigLoader.Parse("""
+            processors:
+              memory_limiter:
+                check_interval: 1s
+                limit_mib: 1
+                spike_limit_mib: 0
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp, zipkin]
+                  processors: [memory_limiter]
+                  exporters: [storage]
+            """, "ariadne.yaml");
+        await using var server = await LoopbackServer.StartAsync(configure: o =>
+        {
+            o.Processors = parsed.Processors;
+            o.Service = parsed.Service;
+        });
+
+        using (var response = await server.PostTracesAsync(OtlpRequests.Protobuf("svc", OtlpRequests.Trace(2))))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        using var zipkinBody = new StringContent("""[{"traceId":"5982fe77008310cc80f1da5e10147517","id":"bd7a977555f6b982","name":"x","timestamp":1,"duration":1,"localEndpoint":{"serviceName":"a"}}]""", System.Text.Encoding.UTF8, "application/json");
+        using (var response = await server.Query.PostAsync(new Uri(server.ZipkinEndpoint, "/api/v2/spans"), zipkinBody))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("memory usage is above the limit of memory_limiter", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var metrics = await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, "/metrics"));
+        Assert.Contains("ariadne_receiver_refused_spans_total{receiver=\"otlp/http\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_storage_spans 0\n", metrics, StringComparison.Ordinal);
+    }
+}
