@@ -125,7 +125,7 @@ internal sealed class AttributesProcessor : ISpanProcessor
                 {
                     if (Selected(action, work[i].Key))
                     {
-                        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(Text(batch, work[i].Value)));
+                        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(AttributeText.Of(batch, work[i].Value)));
                         work[i] = (work[i].Key, AnyValue.FromString(batch.AddString(Convert.ToHexStringLower(digest))));
                         hashed = true;
                     }
@@ -158,7 +158,7 @@ internal sealed class AttributesProcessor : ISpanProcessor
 
                 return true;
             case AttributeActionKind.Convert when at >= 0:
-                var text = Text(batch, work[at].Value);
+                var text = AttributeText.Of(batch, work[at].Value);
                 AnyValue? converted = action.ConvertedType switch
                 {
                     "int" when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) => AnyValue.FromInt(n),
@@ -199,13 +199,4 @@ internal sealed class AttributesProcessor : ISpanProcessor
             _ => null,
         };
     }
-
-    private static string Text(SpanBatch batch, AnyValue value) => value.Kind switch
-    {
-        ValueKind.String => batch.GetString(value.StringRef),
-        ValueKind.Int => value.IntValue.ToString(CultureInfo.InvariantCulture),
-        ValueKind.Double => value.DoubleValue.ToString("R", CultureInfo.InvariantCulture),
-        ValueKind.Bool => value.BoolValue ? "true" : "false",
-        _ => string.Empty,
-    };
 }

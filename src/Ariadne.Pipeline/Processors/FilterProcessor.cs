@@ -109,7 +109,7 @@ internal sealed class SpanMatch
             var found = false;
             foreach (ref readonly var kv in batch.AttributesOf(range))
             {
-                if (batch.GetString(kv.Key) == key && (value is null || value(Text(batch, kv.Value))))
+                if (batch.GetString(kv.Key) == key && (value is null || value(AttributeText.Of(batch, kv.Value))))
                 {
                     found = true;
                     break;
@@ -124,13 +124,4 @@ internal sealed class SpanMatch
 
         return true;
     }
-
-    private static string Text(SpanBatch batch, AnyValue value) => value.Kind switch
-    {
-        ValueKind.String => batch.GetString(value.StringRef),
-        ValueKind.Int => value.IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ValueKind.Double => value.DoubleValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ValueKind.Bool => value.BoolValue ? "true" : "false",
-        _ => string.Empty,
-    };
 }
