@@ -10,11 +10,11 @@ namespace Ariadne.Pipeline;
 /// receivers <c>otlp</c> and <c>zipkin</c>, processor <c>span_limits</c> (with defaults unless
 /// configured), exporter <c>storage</c>.
 /// </summary>
-internal static class PipelineBuilder
+internal static partial class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
     public static readonly string[] Exporters = ["storage"];
-    public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes"];
+    public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes", "tail_sampling"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
     {
@@ -35,6 +35,7 @@ internal static class PipelineBuilder
         }
 
         var pipelines = new List<SpanPipeline>();
+        var tailOwner = new Dictionary<string, string>(StringComparer.Ordinal);
         var receiverOwner = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (id, definition) in definitions)
         {
@@ -67,6 +68,16 @@ internal static class PipelineBuilder
             {
                 if (created.TryGetValue(processor, out var instance))
                 {
+                    if (instance is TailSamplingProcessor && chain.Any(p => p is TailSamplingProcessor))
+                    {
+                        errors.Add($"{path}.processors: one tail_sampling per pipeline");
+                    }
+
+                    if (instance is TailSamplingProcessor && !tailOwner.TryAdd(processor, id))
+                    {
+                        errors.Add($"{path}.processors: '{processor}' is already in {tailOwner[processor]}; a tail_sampling processor buffers for one pipeline (define another, e.g. tail_sampling/2)");
+                    }
+
                     chain.Add(instance);
                 }
                 else
@@ -202,6 +213,8 @@ internal static class PipelineBuilder
                 }
 
                 return new AttributesProcessor(id, actions, Match(settings.Map("include"), $"processors.{id}.include", errors), Match(settings.Map("exclude"), $"processors.{id}.exclude", errors));
+            case "tail_sampling":
+                return TailSampling(id, settings, errors);
             default:
                 errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
                 return null;

@@ -125,7 +125,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
                     }
                 },
                 out var replay,
-                state => Volatile.Read(ref store!._head).Add((SpanBatch)state!));
+                (_, state) => Volatile.Read(ref store!._head).Add((SpanBatch)state!));
             store = new SpanStore(options, log, head, blocks, replay, quarantined, incomplete, rejected);
             return store;
         }, cancellationToken);

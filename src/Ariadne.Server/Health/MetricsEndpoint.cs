@@ -13,9 +13,11 @@ internal sealed class MetricsEndpoint
     private readonly ReceiverMetrics _receivers;
     private readonly StoreProvider _stores;
     private readonly PipelineRouter _pipelines;
+    private readonly TailSamplingStages _tailSampling;
 
-    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines)
+    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling)
     {
+        _tailSampling = tailSampling;
         _receivers = receivers;
         _stores = stores;
         _pipelines = pipelines;
@@ -54,6 +56,7 @@ internal sealed class MetricsEndpoint
             }
         }
 
+        WriteTailSampling(text);
         if (_stores.Store is { } store)
         {
             var stats = store.Statistics;
@@ -74,6 +77,65 @@ internal sealed class MetricsEndpoint
         var output = new ArrayBufferWriter<byte>(text.Length);
         output.Write(Encoding.UTF8.GetBytes(text.ToString()));
         return HttpResponses.WriteAsync(context, StatusCodes.Status200OK, "text/plain; version=0.0.4; charset=utf-8", output);
+    }
+
+    /// <summary>Per tail sampler: decisions per policy and overall (the Collector's metric names), and what is buffered.</summary>
+    private void WriteTailSampling(StringBuilder text)
+    {
+        var stages = _tailSampling.All;
+        if (stages.Count == 0)
+        {
+            return;
+        }
+
+        Counter(text, "ariadne_processor_tail_sampling_count_traces_sampled_total", "Traces each policy said to sample (sampled=true) or not (sampled=false).");
+        foreach (var stage in stages)
+        {
+            foreach (var policy in stage.Sampler.Counters)
+            {
+                var labels = $"pipeline=\"{stage.Pipeline.Id}\",processor=\"{stage.Sampler.Id}\",policy=\"{policy.Policy}\"";
+                Labelled(text, "ariadne_processor_tail_sampling_count_traces_sampled_total", labels + ",sampled=\"true\"", policy.Sampled);
+                Labelled(text, "ariadne_processor_tail_sampling_count_traces_sampled_total", labels + ",sampled=\"false\"", policy.NotSampled);
+            }
+        }
+
+        Counter(text, "ariadne_processor_tail_sampling_global_count_traces_sampled_total", "Final decisions: traces kept (sampled=true) and not (sampled=false).");
+        foreach (var stage in stages)
+        {
+            var labels = $"pipeline=\"{stage.Pipeline.Id}\",processor=\"{stage.Sampler.Id}\"";
+            Labelled(text, "ariadne_processor_tail_sampling_global_count_traces_sampled_total", labels + ",sampled=\"true\"", stage.Sampler.TracesSampled);
+            Labelled(text, "ariadne_processor_tail_sampling_global_count_traces_sampled_total", labels + ",sampled=\"false\"", stage.Sampler.TracesNotSampled);
+        }
+
+        Counter(text, "ariadne_processor_tail_sampling_late_spans_total", "Spans that arrived after their trace was decided and followed the decision.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_late_spans_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Sampler.LateSpans);
+        }
+
+        Counter(text, "ariadne_processor_tail_sampling_early_decisions_total", "Traces decided before decision_wait because num_traces was reached.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_early_decisions_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Sampler.DecidedEarly);
+        }
+
+        GaugeHeader(text, "ariadne_processor_tail_sampling_buffered_traces", "Undecided traces held by the tail sampler.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_buffered_traces", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.TraceCount);
+        }
+
+        GaugeHeader(text, "ariadne_processor_tail_sampling_buffered_spans", "Spans of undecided traces, kept on disk.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_buffered_spans", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SpanCount);
+        }
+
+        GaugeHeader(text, "ariadne_processor_tail_sampling_buffer_bytes", "Bytes of the tail sampler's log on disk.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_buffer_bytes", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SizeBytes);
+        }
     }
 
     /// <summary>The process's memory, CPU and garbage collector, with the names Prometheus clients use.</summary>
@@ -106,6 +168,13 @@ internal sealed class MetricsEndpoint
     private static void ProcessorSample(StringBuilder text, string name, string pipeline, string processor, long value) =>
         text.Append(name).Append("{pipeline=\"").Append(pipeline).Append("\",processor=\"").Append(processor).Append("\"} ")
             .Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void Labelled(StringBuilder text, string name, string labels, long value) =>
+        text.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void GaugeHeader(StringBuilder text, string name, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" gauge\n");
 
     private static void Gauge(StringBuilder text, string name, string help, long value) =>
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')

@@ -107,8 +107,11 @@ internal static class AriadneServer
         configureStorage?.Invoke(storeOptions);
         services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TailSamplingStages>();
         services.AddHostedService<StorageService>();
         services.AddHostedService<StorageMaintenanceService>();
+        services.AddHostedService<TailSamplingService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();

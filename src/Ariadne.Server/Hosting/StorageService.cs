@@ -14,11 +14,13 @@ internal sealed partial class StorageService : IHostedService
     private readonly StoreProvider _provider;
     private readonly SpanStoreOptions _options;
     private readonly ILogger<StorageService> _logger;
+    private readonly TailSamplingStages _tailSampling;
     private Task? _opening;
 
-    public StorageService(StoreProvider provider, SpanStoreOptions options, ILogger<StorageService> logger)
+    public StorageService(StoreProvider provider, SpanStoreOptions options, TailSamplingStages tailSampling, ILogger<StorageService> logger)
     {
         _provider = provider;
+        _tailSampling = tailSampling;
         _options = options;
         _logger = logger;
     }
@@ -38,6 +40,7 @@ internal sealed partial class StorageService : IHostedService
 
         if (_provider.Store is { } store)
         {
+            await _tailSampling.CloseAsync();
             await store.DisposeAsync();
         }
     }
@@ -48,6 +51,7 @@ internal sealed partial class StorageService : IHostedService
         try
         {
             var store = await SpanStore.OpenAsync(_options);
+            await _tailSampling.OpenAsync();
             var stats = store.Statistics;
             var elapsed = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
             LogOpened(_logger, _options.DataDirectory, stats.RecordsReplayed, stats.SpansStored, stats.TornRecordsTruncated, elapsed);

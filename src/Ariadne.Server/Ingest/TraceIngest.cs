@@ -11,8 +11,13 @@ namespace Ariadne.Server.Ingest;
 internal sealed class TraceIngest
 {
     private readonly StoreProvider _stores;
+    private readonly TailSamplingStages _tailSampling;
 
-    public TraceIngest(StoreProvider stores) => _stores = stores;
+    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling)
+    {
+        _stores = stores;
+        _tailSampling = tailSampling;
+    }
 
     /// <summary>Rejects invalid spans, runs the receiver's pipeline on the rest, and makes what is left durable.</summary>
     /// <param name="batch">The decoded spans.</param>
@@ -48,7 +53,14 @@ internal sealed class TraceIngest
         {
             try
             {
-                await store.AppendAsync(batch, cancellationToken);
+                if (pipeline is not null && _tailSampling.For(pipeline) is { } tail)
+                {
+                    await tail.AcceptAsync(batch, store, cancellationToken);
+                }
+                else
+                {
+                    await store.AppendAsync(batch, cancellationToken);
+                }
             }
             catch (StorageUnavailableException e)
             {

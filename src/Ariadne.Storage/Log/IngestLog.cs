@@ -25,7 +25,7 @@ internal sealed class IngestLog : IAsyncDisposable
     private readonly IStorageDevice _device;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
-    private readonly Action<object?>? _onDurable;
+    private readonly Action<long, object?>? _onDurable;
     private IStorageFile? _segment;
     private long _segmentLength;
     private bool _tailUnknown;
@@ -36,7 +36,7 @@ internal sealed class IngestLog : IAsyncDisposable
     private long _lastFsyncTicks;
     private long _failedGroups;
 
-    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, long logBytes, Action<object?>? onDurable)
+    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, long logBytes, Action<long, object?>? onDurable)
     {
         _options = options;
         _onDurable = onDurable;
@@ -72,14 +72,14 @@ internal sealed class IngestLog : IAsyncDisposable
     /// </param>
     /// <param name="result">What replay found.</param>
     /// <param name="onDurable">
-    /// Called on the writer, for each appended record's state, after its fsync and before its caller is
-    /// answered: what it does is therefore ordered with <see cref="RollAsync"/>.
+    /// Called on the writer, for each appended record's sequence and state, after its fsync and before its
+    /// caller is answered: what it does is therefore ordered with <see cref="RollAsync"/>.
     /// </param>
     public static IngestLog Open(
         IngestLogOptions options,
         Action<long, ushort, ReadOnlyMemory<byte>> replay,
         out LogReplayResult result,
-        Action<object?>? onDurable = null)
+        Action<long, object?>? onDurable = null)
     {
         if (options.MaxRecordBytes is <= LogRecordHeader.Size or > LogRecordHeader.MaxPayloadLength)
         {
@@ -221,6 +221,30 @@ internal sealed class IngestLog : IAsyncDisposable
         _device.SyncDirectory(_options.Directory);
     }
 
+    /// <summary>
+    /// Deletes some closed segments (paths from <see cref="ClosedSegments.Paths"/>; never the segment
+    /// being written) and makes the deletion durable.
+    /// </summary>
+    public void DeleteSegmentFiles(IReadOnlyList<string> paths)
+    {
+        long bytes = 0;
+        foreach (var path in paths)
+        {
+            using (var file = _device.OpenOrCreate(path))
+            {
+                bytes += file.Length;
+            }
+
+            _device.DeleteFile(path);
+        }
+
+        Interlocked.Add(ref _logBytes, -bytes);
+        _device.SyncDirectory(_options.Directory);
+    }
+
+    /// <summary>The sequence of the first record in a segment, from its file name.</summary>
+    public static long FirstSequenceOfSegment(string path) => FirstSequenceOf(path);
+
     private async Task WriteLoopAsync()
     {
         var group = new List<PendingAppend>();
@@ -354,7 +378,7 @@ internal sealed class IngestLog : IAsyncDisposable
         {
             try
             {
-                _onDurable?.Invoke(item.State);
+                _onDurable?.Invoke(recordSequence, item.State);
                 item.Completion.TrySetResult(recordSequence++);
             }
             catch (Exception e)

@@ -8,7 +8,7 @@ internal sealed record ServerPorts(int Grpc, int Http, int Query, int Tempo, int
         return new ServerPorts(ports[0], ports[1], ports[2], ports[3], ports[4]);
     }
 
-    public string ConfigYaml(string dataDirectory, string storageExtra = "") => $"""
+    public string ConfigYaml(string dataDirectory, string storageExtra = "", string extraYaml = "") => $"""
         receivers:
           otlp:
             protocols:
@@ -24,5 +24,6 @@ internal sealed record ServerPorts(int Grpc, int Http, int Query, int Tempo, int
         query:
           endpoint: 127.0.0.1:{Query}
           tempo_endpoint: 127.0.0.1:{Tempo}
+        {extraYaml}
         """;
 }

@@ -37,12 +37,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, ServerPorts? ports = null, string storageExtra = "")
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, ServerPorts? ports = null, string storageExtra = "", string extraYaml = "")
     {
         ports ??= ServerPorts.Allocate();
         var config = Path.Combine(dataDirectory, $"ariadne-{ports.Query}.yaml");
         Directory.CreateDirectory(dataDirectory);
-        await File.WriteAllTextAsync(config, ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra));
+        await File.WriteAllTextAsync(config, ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra, extraYaml));
 
         var cli = Path.Combine(AppContext.BaseDirectory, "ariadne.dll");
         var start = new ProcessStartInfo("dotnet")
