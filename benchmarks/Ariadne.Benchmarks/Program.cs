@@ -8,7 +8,8 @@ internal static class Program
     // `... -- storage-size` prints bytes per span by codec and by column instead;
     // `... -- storage-scale [spans] [traceql]` measures trace by id and scans over a large store
     // (with `traceql`, only trace by id and the TraceQL queries);
-    // `... -- ingest-rss [stored spans] [spans/s] [seconds]` drives a server process and samples its RSS.
+    // `... -- ingest-rss [stored spans] [spans/s] [seconds]` drives a server process and samples its RSS;
+    // `... -- tail-sampling [spans]` measures the tail sampler's throughput and memory per buffered span.
     private static void Main(string[] args)
     {
         if (args is ["storage-size", ..])
@@ -31,6 +32,12 @@ internal static class Program
                 args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
                 args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
                 args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60);
+            return;
+        }
+
+        if (args is ["tail-sampling", ..])
+        {
+            Sampling.TailSamplingReport.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
             return;
         }
 

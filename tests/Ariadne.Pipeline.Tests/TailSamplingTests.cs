@@ -17,9 +17,21 @@ public class TailSamplingTests
         string TraceState = "",
         long StartOffsetMs = 0);
 
-    private static SpanBatch Trace(params TestSpan[] spans) => TraceWithId(SomeTrace, spans);
+    private static List<SpanRef> Trace(params TestSpan[] spans) => TraceWithId(SomeTrace, spans);
 
-    private static SpanBatch TraceWithId(TraceId traceId, params TestSpan[] spans)
+    private static List<SpanRef> TraceWithId(TraceId traceId, params TestSpan[] spans)
+    {
+        var batch = Batch(traceId, spans);
+        var refs = new List<SpanRef>(batch.SpanCount);
+        for (var i = 0; i < batch.SpanCount; i++)
+        {
+            refs.Add(new SpanRef(batch, i));
+        }
+
+        return refs;
+    }
+
+    private static SpanBatch Batch(TraceId traceId, params TestSpan[] spans)
     {
         var batch = new SpanBatch();
         var service = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("api"))));
@@ -84,8 +96,8 @@ public class TailSamplingTests
         return sampler!;
     }
 
-    private static bool Decide(string policies, SpanBatch trace, long second = 100) =>
-        Sampler("decision_wait: 1s\npolicies:\n" + policies).Decide(trace.Spans[0].TraceId, trace, second);
+    private static bool Decide(string policies, List<SpanRef> trace, long second = 100) =>
+        Sampler("decision_wait: 1s\npolicies:\n" + policies).Decide(trace[0].Row.TraceId, trace, second);
 
     [Fact]
     public void SeedExample_ErrorsSlowAndTenPercent_InThreePolicies()
@@ -302,7 +314,7 @@ public class TailSamplingTests
         Assert.Empty(errors);
         Assert.Equal(["span_limits", "tail_sampling", "probabilistic_sampler"], pipeline.Counters.Select(c => c.Processor));
 
-        var received = Trace(new TestSpan(Key: "k", Value: "long"));
+        var received = Batch(SomeTrace, new TestSpan(Key: "k", Value: "long"));
         Assert.Equal(0, pipeline.Process(received)); // only span_limits: truncated, kept
         Assert.Equal(1, received.SpanCount);
         Assert.Equal(1, pipeline.ProcessSampled(received)); // the sampler after tail_sampling drops it

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Ariadne.Benchmarks.Profiles;
+using Ariadne.Model;
 using Ariadne.Storage.Blocks.V1;
 using Ariadne.Storage.Compression;
 using Ariadne.Storage.IO;

@@ -28,20 +28,21 @@ internal abstract class TailPolicy(string name)
 
     /// <param name="trace">Every span of the trace that arrived within decision_wait.</param>
     /// <param name="nowUnixSeconds">The decision's wall-clock second (for rate limits).</param>
-    public abstract PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds);
+    public abstract PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds);
 
     protected static PolicyDecision Matched(bool matched) => matched ? PolicyDecision.Sampled : PolicyDecision.NotSampled;
 
     protected static PolicyDecision Inverted(bool matched) => matched ? PolicyDecision.InvertNotSampled : PolicyDecision.InvertSampled;
 
     /// <summary>Calls <paramref name="test"/> with each value of the attribute on any span or its resource until it returns true.</summary>
-    protected static bool AnyAttribute(SpanBatch trace, byte[] key, Func<SpanBatch, AnyValue, bool> test)
+    protected static bool AnyAttribute(List<SpanRef> trace, byte[] key, Func<SpanBatch, AnyValue, bool> test)
     {
-        var spans = trace.Spans.Rows;
-        for (var i = 0; i < spans.Length; i++)
+        foreach (var span in trace)
         {
-            if (Find(trace, trace.AttributesOf(spans[i].Attributes), key, test)
-                || Find(trace, trace.AttributesOf(trace.ResourceOf(spans[i]).Attributes), key, test))
+            var batch = span.Batch;
+            ref readonly var row = ref span.Row;
+            if (Find(batch, batch.AttributesOf(row.Attributes), key, test)
+                || Find(batch, batch.AttributesOf(batch.ResourceOf(row).Attributes), key, test))
             {
                 return true;
             }
@@ -66,7 +67,7 @@ internal abstract class TailPolicy(string name)
 
 internal sealed class AlwaysSamplePolicy(string name) : TailPolicy(name)
 {
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds) => PolicyDecision.Sampled;
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds) => PolicyDecision.Sampled;
 }
 
 /// <summary>
@@ -75,13 +76,13 @@ internal sealed class AlwaysSamplePolicy(string name) : TailPolicy(name)
 /// </summary>
 internal sealed class LatencyPolicy(string name, long thresholdMs, long upperThresholdMs) : TailPolicy(name)
 {
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         ulong start = ulong.MaxValue, end = 0;
-        foreach (ref readonly var span in trace.Spans.Rows)
+        foreach (var span in trace)
         {
-            start = Math.Min(start, span.StartTimeUnixNano);
-            end = Math.Max(end, span.EndTimeUnixNano);
+            start = Math.Min(start, span.Row.StartTimeUnixNano);
+            end = Math.Max(end, span.Row.EndTimeUnixNano);
         }
 
         var ms = end > start ? (double)(end - start) / 1_000_000 : 0;
@@ -94,11 +95,11 @@ internal sealed class StatusCodePolicy(string name, IReadOnlyList<StatusCode> co
 {
     private readonly StatusCode[] _codes = [.. codes];
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
-        foreach (ref readonly var span in trace.Spans.Rows)
+        foreach (var span in trace)
         {
-            if (Array.IndexOf(_codes, span.StatusCode) >= 0)
+            if (Array.IndexOf(_codes, span.Row.StatusCode) >= 0)
             {
                 return PolicyDecision.Sampled;
             }
@@ -116,8 +117,8 @@ internal sealed class ProbabilisticPolicy(string name, double percentage, string
 {
     private readonly ProbabilisticSamplerProcessor _sampler = new(name, percentage, SaltSeed(salt));
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds) =>
-        Matched(trace.SpanCount > 0 && _sampler.Keeps(trace.Spans[0].TraceId));
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds) =>
+        Matched(trace.Count > 0 && _sampler.Keeps(trace[0].Row.TraceId));
 
     private static uint SaltSeed(string salt)
     {
@@ -141,7 +142,7 @@ internal sealed class RateLimitingPolicy(string name, long spansPerSecond) : Tai
     private long _second;
     private long _spent;
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         lock (_lock)
         {
@@ -151,12 +152,12 @@ internal sealed class RateLimitingPolicy(string name, long spansPerSecond) : Tai
                 _spent = 0;
             }
 
-            if (_spent + trace.SpanCount > spansPerSecond)
+            if (_spent + trace.Count > spansPerSecond)
             {
                 return PolicyDecision.NotSampled;
             }
 
-            _spent += trace.SpanCount;
+            _spent += trace.Count;
             return PolicyDecision.Sampled;
         }
     }
@@ -181,7 +182,7 @@ internal sealed class StringAttributePolicy : TailPolicy
             : [];
     }
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         var matched = AnyAttribute(trace, _key, (batch, value) =>
         {
@@ -215,7 +216,7 @@ internal sealed class NumericAttributePolicy(string name, string key, long min, 
 {
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         var matched = AnyAttribute(trace, _key, (_, value) =>
             (value.Kind == ValueKind.Int && value.IntValue >= min && value.IntValue <= max)
@@ -229,7 +230,7 @@ internal sealed class BooleanAttributePolicy(string name, string key, bool expec
 {
     private readonly byte[] _key = Encoding.UTF8.GetBytes(key);
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         var matched = AnyAttribute(trace, _key, (_, value) => value.Kind == ValueKind.Bool && value.BoolValue == expected);
         return invert ? Inverted(matched) : Matched(matched);
@@ -239,9 +240,9 @@ internal sealed class BooleanAttributePolicy(string name, string key, bool expec
 /// <summary>The trace has at least <c>min_spans</c> spans and, when <c>max_spans</c> is set, at most that many.</summary>
 internal sealed class SpanCountPolicy(string name, int minSpans, int maxSpans, bool invert) : TailPolicy(name)
 {
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
-        var matched = trace.SpanCount >= minSpans && (maxSpans == 0 || trace.SpanCount <= maxSpans);
+        var matched = trace.Count >= minSpans && (maxSpans == 0 || trace.Count <= maxSpans);
         return invert ? Inverted(matched) : Matched(matched);
     }
 }
@@ -251,16 +252,16 @@ internal sealed class TraceStatePolicy(string name, string key, IReadOnlyList<st
 {
     private readonly HashSet<string> _values = [.. values];
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
-        foreach (ref readonly var span in trace.Spans.Rows)
+        foreach (var span in trace)
         {
-            if (span.TraceState.Length == 0)
+            if (span.Row.TraceState.Length == 0)
             {
                 continue;
             }
 
-            foreach (var member in trace.GetString(span.TraceState).Split(','))
+            foreach (var member in span.Batch.GetString(span.Row.TraceState).Split(','))
             {
                 var equals = member.IndexOf('=', StringComparison.Ordinal);
                 if (equals > 0 && member.AsSpan(0, equals).Trim().SequenceEqual(key) && _values.Contains(member[(equals + 1)..].Trim()))
@@ -279,7 +280,7 @@ internal sealed class AndPolicy(string name, IReadOnlyList<TailPolicy> policies)
 {
     public IReadOnlyList<TailPolicy> Policies { get; } = policies;
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         foreach (var policy in Policies)
         {
@@ -298,7 +299,7 @@ internal sealed class DropPolicy(string name, IReadOnlyList<TailPolicy> policies
 {
     private readonly AndPolicy _all = new(name, policies);
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds) =>
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds) =>
         _all.Evaluate(trace, nowUnixSeconds) == PolicyDecision.Sampled ? PolicyDecision.Dropped : PolicyDecision.NotSampled;
 }
 
@@ -329,7 +330,7 @@ internal sealed class CompositePolicy : TailPolicy
         _spent = new long[_order.Length];
     }
 
-    public override PolicyDecision Evaluate(SpanBatch trace, long nowUnixSeconds)
+    public override PolicyDecision Evaluate(List<SpanRef> trace, long nowUnixSeconds)
     {
         for (var i = 0; i < _order.Length; i++)
         {
@@ -346,9 +347,9 @@ internal sealed class CompositePolicy : TailPolicy
                     Array.Clear(_spent);
                 }
 
-                if (_spent[i] + trace.SpanCount <= _order[i].Budget)
+                if (_spent[i] + trace.Count <= _order[i].Budget)
                 {
-                    _spent[i] += trace.SpanCount;
+                    _spent[i] += trace.Count;
                     return PolicyDecision.Sampled;
                 }
             }

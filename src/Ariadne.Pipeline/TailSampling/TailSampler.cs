@@ -50,7 +50,7 @@ internal sealed class TailSampler
     public long DecidedEarly => Interlocked.Read(ref _decidedEarly);
 
     /// <summary>Evaluates every policy on the whole trace and remembers the decision.</summary>
-    public bool Decide(TraceId traceId, SpanBatch trace, long nowUnixSeconds)
+    public bool Decide(TraceId traceId, List<SpanRef> trace, long nowUnixSeconds)
     {
         var sampled = false;
         var invertSampled = false;

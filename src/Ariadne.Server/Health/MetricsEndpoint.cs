@@ -131,6 +131,12 @@ internal sealed class MetricsEndpoint
             ProcessorSample(text, "ariadne_processor_tail_sampling_buffered_spans", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SpanCount);
         }
 
+        Counter(text, "ariadne_processor_tail_sampling_unreadable_records_total", "Buffered records found damaged on disk when their traces were decided.");
+        foreach (var stage in stages)
+        {
+            ProcessorSample(text, "ariadne_processor_tail_sampling_unreadable_records_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.UnreadableRecords);
+        }
+
         GaugeHeader(text, "ariadne_processor_tail_sampling_buffer_bytes", "Bytes of the tail sampler's log on disk.");
         foreach (var stage in stages)
         {

@@ -51,14 +51,15 @@ internal sealed partial class TailSamplingService : BackgroundService
                 {
                     await stage.DecideDueAsync(store, stoppingToken);
                 }
-                catch (StorageUnavailableException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // Nothing is lost: the traces stay buffered and the next round tries again.
                     LogRoundFailed(_logger, stage.Pipeline.Id, stage.Sampler.Id, e);
                 }
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Tail sampling in {Pipeline} ({Processor}) could not store decided traces; they stay buffered and are retried")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A tail-sampling round in {Pipeline} ({Processor}) failed; its traces stay buffered and the next round retries them")]
     private static partial void LogRoundFailed(ILogger logger, string pipeline, string processor, Exception exception);
 }

@@ -121,7 +121,7 @@ internal sealed class TailSamplingStage
                 early += trace.DecidedEarly ? 1 : 0;
                 if (trace.FollowsDecision)
                 {
-                    Sampler.CountLateSpans(trace.Spans.SpanCount);
+                    Sampler.CountLateSpans(trace.Spans.Count);
                 }
 
                 var sampled = Sampler.TryGetDecision(trace.TraceId, out var cached)
@@ -130,13 +130,13 @@ internal sealed class TailSamplingStage
                 decisions.Add((trace.TraceId, sampled));
                 if (!sampled)
                 {
-                    Pipeline.TailSamplingCounters!.Add(trace.Spans.SpanCount, 0);
+                    Pipeline.TailSamplingCounters!.Add(trace.Spans.Count, 0);
                     continue;
                 }
 
-                for (var i = 0; i < trace.Spans.SpanCount; i++)
+                foreach (var span in trace.Spans)
                 {
-                    copier.CopySpan(trace.Spans, i);
+                    copier.CopySpan(span.Batch, span.Index);
                 }
 
                 if (kept.SpanCount >= StoreBatchSpans)

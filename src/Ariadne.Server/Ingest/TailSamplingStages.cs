@@ -37,7 +37,7 @@ internal sealed class TailSamplingStages
             }
 
             var folder = Path.Combine(_storage.DataDirectory, Directory, (pipeline.Id + "." + pipeline.TailSampling.Id).Replace('/', '_'));
-            var buffer = await TraceBuffer.OpenAsync(folder, _storage.Device, _storage.MaxGroupCommitDelay ?? TimeSpan.Zero, cancellationToken);
+            var buffer = await TraceBuffer.OpenAsync(folder, _storage.Device, _storage.MaxGroupCommitDelay ?? TimeSpan.Zero, cancellationToken: cancellationToken);
             stages[pipeline] = new TailSamplingStage(pipeline, buffer, _time);
         }
 

@@ -25,8 +25,9 @@ internal sealed class IngestLog : IAsyncDisposable
     private readonly IStorageDevice _device;
     private readonly Channel<PendingAppend> _queue;
     private readonly Task _writer;
-    private readonly Action<long, object?>? _onDurable;
+    private readonly Action<LogRecordLocation, object?>? _onDurable;
     private IStorageFile? _segment;
+    private long _segmentFirstSequence;
     private long _segmentLength;
     private bool _tailUnknown;
     private bool _directoryUnsynced;
@@ -36,7 +37,7 @@ internal sealed class IngestLog : IAsyncDisposable
     private long _lastFsyncTicks;
     private long _failedGroups;
 
-    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, long logBytes, Action<long, object?>? onDurable)
+    private IngestLog(IngestLogOptions options, long nextSequence, IStorageFile? lastSegment, long logBytes, Action<LogRecordLocation, object?>? onDurable)
     {
         _options = options;
         _onDurable = onDurable;
@@ -72,14 +73,16 @@ internal sealed class IngestLog : IAsyncDisposable
     /// </param>
     /// <param name="result">What replay found.</param>
     /// <param name="onDurable">
-    /// Called on the writer, for each appended record's sequence and state, after its fsync and before its
+    /// Called on the writer, for each appended record's location and state, after its fsync and before its
     /// caller is answered: what it does is therefore ordered with <see cref="RollAsync"/>.
     /// </param>
+    /// <param name="located">Gets the location of every valid record replayed, before <paramref name="replay"/> does.</param>
     public static IngestLog Open(
         IngestLogOptions options,
         Action<long, ushort, ReadOnlyMemory<byte>> replay,
         out LogReplayResult result,
-        Action<long, object?>? onDurable = null)
+        Action<LogRecordLocation, object?>? onDurable = null,
+        Action<LogRecordLocation>? located = null)
     {
         if (options.MaxRecordBytes is <= LogRecordHeader.Size or > LogRecordHeader.MaxPayloadLength)
         {
@@ -101,7 +104,13 @@ internal sealed class IngestLog : IAsyncDisposable
                 var file = device.OpenOrCreate(segments[i]);
                 try
                 {
-                    var scan = SegmentScanner.Scan(file, lastSequence, replay, ref payloadBuffer);
+                    var segmentSequence = FirstSequenceOf(segments[i]);
+                    var scan = SegmentScanner.Scan(
+                        file,
+                        lastSequence,
+                        replay,
+                        ref payloadBuffer,
+                        located is null ? null : (sequence, offset) => located(new LogRecordLocation(sequence, segmentSequence, offset)));
                     records += scan.Records;
                     lastSequence = scan.LastSequence;
                     corrupt += scan.CorruptRegions;
@@ -136,7 +145,13 @@ internal sealed class IngestLog : IAsyncDisposable
         }
 
         result = new LogReplayResult(records, torn, truncatedBytes, nextSequence, corrupt, skipped);
-        return new IngestLog(options, nextSequence, last, logBytes, onDurable);
+        var log = new IngestLog(options, nextSequence, last, logBytes, onDurable);
+        if (last is not null)
+        {
+            log._segmentFirstSequence = FirstSequenceOf(last.Path);
+        }
+
+        return log;
     }
 
     private static long FirstSequenceOf(string path)
@@ -339,6 +354,7 @@ internal sealed class IngestLog : IAsyncDisposable
             _tailUnknown = true;
             foreach (var item in group)
             {
+                item.Offset = position;
                 LogRecordHeader.Seal(item.Buffer, sequence++);
                 _segment!.Write(position, item.Buffer.AsSpan(0, item.Length));
                 position += item.Length;
@@ -378,7 +394,7 @@ internal sealed class IngestLog : IAsyncDisposable
         {
             try
             {
-                _onDurable?.Invoke(recordSequence, item.State);
+                _onDurable?.Invoke(new LogRecordLocation(recordSequence, _segmentFirstSequence, item.Offset), item.State);
                 item.Completion.TrySetResult(recordSequence++);
             }
             catch (Exception e)
@@ -459,11 +475,13 @@ internal sealed class IngestLog : IAsyncDisposable
         }
 
         _segment = _device.OpenOrCreate(path);
+        _segmentFirstSequence = firstSequence;
         _directoryUnsynced = true;
         return firstSequence;
     }
 
-    private string SegmentPath(long firstSequence) =>
+    /// <summary>The file of the segment whose first record has <paramref name="firstSequence"/>.</summary>
+    public string SegmentPath(long firstSequence) =>
         Path.Combine(_options.Directory, firstSequence.ToString(SequenceFormat, CultureInfo.InvariantCulture) + SegmentExtension);
 
     public async ValueTask DisposeAsync()
@@ -492,5 +510,8 @@ internal sealed class IngestLog : IAsyncDisposable
         public Action? Roll { get; init; }
 
         public ClosedSegments Closed { get; set; } = ClosedSegments.None;
+
+        /// <summary>Where the record was written in its segment.</summary>
+        public long Offset { get; set; }
     }
 }

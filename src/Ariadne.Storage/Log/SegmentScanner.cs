@@ -27,11 +27,13 @@ internal static class SegmentScanner
     /// <param name="previousSequence">The last sequence of earlier segments; records must come after it.</param>
     /// <param name="replay">Gets each valid record; the payload memory is reused after the call returns.</param>
     /// <param name="payloadBuffer">A pooled buffer, replaced by a larger one from the pool when needed.</param>
+    /// <param name="located">Gets each valid record's sequence and offset in the file, before <paramref name="replay"/>.</param>
     public static SegmentScanResult Scan(
         IStorageFile file,
         long previousSequence,
         Action<long, ushort, ReadOnlyMemory<byte>> replay,
-        ref byte[] payloadBuffer)
+        ref byte[] payloadBuffer,
+        Action<long, long>? located = null)
     {
         var length = file.Length;
         long position = 0, records = 0, corruptRegions = 0, skipped = 0;
@@ -41,6 +43,7 @@ internal static class SegmentScanner
         {
             if (TryReadRecord(file, position, length, lastSequence, header, ref payloadBuffer, out var kind, out var payloadLength, out var sequence))
             {
+                located?.Invoke(sequence, position);
                 replay(sequence, kind, payloadBuffer.AsMemory(0, payloadLength));
                 records++;
                 lastSequence = sequence;
@@ -60,6 +63,17 @@ internal static class SegmentScanner
         }
 
         return new SegmentScanResult(records, lastSequence, length, corruptRegions, skipped);
+    }
+
+    /// <summary>
+    /// Reads the one record at <paramref name="position"/>, which must be sequence <paramref name="sequence"/>
+    /// with a matching checksum; the payload is in <paramref name="payloadBuffer"/>.
+    /// </summary>
+    public static bool TryReadAt(IStorageFile file, long position, long sequence, ref byte[] payloadBuffer, out ushort kind, out int payloadLength)
+    {
+        Span<byte> header = stackalloc byte[LogRecordHeader.Size];
+        return TryReadRecord(file, position, file.Length, sequence - 1, header, ref payloadBuffer, out kind, out payloadLength, out var found)
+            && found == sequence;
     }
 
     private static bool TryReadRecord(

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Ariadne.Model;
+using Ariadne.Storage.Compression;
 using Ariadne.Storage.IO;
 using Ariadne.Storage.Log;
 
@@ -7,17 +10,23 @@ namespace Ariadne.Storage.Tail;
 
 /// <summary>
 /// Where a tail sampler keeps the spans of traces it has not decided yet: on disk, in an ingest log of
-/// its own, so a crash loses nothing acknowledged. Memory holds one small entry per undecided trace
-/// (when its first span arrived, how many spans, and the range of log records that hold them), never
-/// the spans. When traces are due, their records are read back once, the spans of every due trace
-/// gathered, and the caller decides; the decisions are logged too, and a segment is deleted once no
-/// undecided trace has a span in it. Opening the buffer after a crash rebuilds the undecided traces
-/// with their original arrival times, so they are decided as if nothing had happened.
+/// its own, so a crash loses nothing acknowledged. Memory holds, per undecided trace, when its first
+/// span arrived, how many spans it has and which log records hold them, and, per record, where it is;
+/// never the spans. When traces are due, exactly the records holding their spans are read back (each
+/// once per round), and the caller decides; the decisions are logged too, and a segment is deleted
+/// once no undecided trace has a span in it. Opening the buffer after a crash rebuilds the undecided
+/// traces with their original arrival times, so they are decided as if nothing had happened.
 /// </summary>
 internal sealed class TraceBuffer : IAsyncDisposable
 {
     public const ushort SpansKind = 1;
     public const ushort DecisionsKind = 2;
+
+    /// <summary>Arrival time, codec and encoded length before a spans record's body.</summary>
+    private const int SpansHeaderBytes = sizeof(long) + 1 + sizeof(int);
+
+    /// <summary>zstd's fastest regular level: the record is read back once, seconds later, so speed matters more than size.</summary>
+    private const int RecordZstdLevel = 1;
 
     /// <summary>
     /// Bytes of one logged decision: the trace id, one byte (1 = sampled, 0 = not), and the last log
@@ -28,20 +37,24 @@ internal sealed class TraceBuffer : IAsyncDisposable
 
     private readonly IngestLog _log;
     private readonly Lock _lock = new();
-    private readonly Dictionary<TraceId, Entry> _undecided = new();
+    private readonly Dictionary<TraceId, Entry> _undecided;
     private readonly Dictionary<TraceId, Entry> _deciding = new();
+    private readonly RecordLocations _locations;
     private readonly List<(TraceId TraceId, bool Sampled)> _replayedDecisions;
     private readonly string _directory;
     private readonly IStorageDevice _device;
     private long _bufferedSpans;
-    private long _lastIndexedSequence = -1;
+    private long _unreadableRecords;
 
-    private TraceBuffer(IngestLog log, string directory, IStorageDevice device, List<(TraceId, bool)> replayedDecisions)
+    private TraceBuffer(IngestLog log, string directory, IStorageDevice device, Dictionary<TraceId, Entry> undecided, RecordLocations locations, List<(TraceId, bool)> replayedDecisions, long spans)
     {
         _log = log;
         _directory = directory;
         _device = device;
+        _undecided = undecided;
+        _locations = locations;
         _replayedDecisions = replayedDecisions;
+        _bufferedSpans = spans;
     }
 
     /// <summary>Undecided traces, those being decided included.</summary>
@@ -59,41 +72,50 @@ internal sealed class TraceBuffer : IAsyncDisposable
     /// <summary>Spans of undecided traces (as appended: a span sent twice counts twice).</summary>
     public long SpanCount => Interlocked.Read(ref _bufferedSpans);
 
+    /// <summary>Records that could not be read back when their traces were decided (damaged on disk).</summary>
+    public long UnreadableRecords => Interlocked.Read(ref _unreadableRecords);
+
     /// <summary>Bytes of log on disk.</summary>
     public long SizeBytes => _log.SizeBytes;
 
     /// <summary>Decisions found in the log when it was opened, in log order; for the caller's decision cache.</summary>
     public IReadOnlyList<(TraceId TraceId, bool Sampled)> ReplayedDecisions => _replayedDecisions;
 
+    /// <summary>Segments are deleted whole; the smaller they are, the sooner the space of decided traces is freed.</summary>
+    public const long DefaultSegmentSizeBytes = 16L << 20;
+
     /// <summary>Opens (or creates) the buffer in <paramref name="directory"/>, rebuilding undecided traces from the log.</summary>
-    public static Task<TraceBuffer> OpenAsync(string directory, IStorageDevice? device = null, TimeSpan maxGroupCommitDelay = default, CancellationToken cancellationToken = default)
+    public static Task<TraceBuffer> OpenAsync(
+        string directory,
+        IStorageDevice? device = null,
+        TimeSpan maxGroupCommitDelay = default,
+        long segmentSizeBytes = DefaultSegmentSizeBytes,
+        CancellationToken cancellationToken = default)
     {
         device ??= FileSystemDevice.Instance;
         return Task.Run(
             () =>
             {
-                var decided = new Dictionary<TraceId, bool>();
+                var decided = new HashSet<TraceId>();
                 var decisions = new List<(TraceId, bool)>();
-                TraceBuffer? buffer = null;
                 var undecided = new Dictionary<TraceId, Entry>();
-                long spans = 0, last = -1;
+                var locations = new RecordLocations();
+                TraceBuffer? buffer = null;
+                long spans = 0;
                 var log = IngestLog.Open(
                     new IngestLogOptions
                     {
                         Directory = directory,
                         Device = device,
-                        SegmentSizeBytes = 16L << 20,
+                        SegmentSizeBytes = segmentSizeBytes,
                         MaxGroupCommitDelay = maxGroupCommitDelay,
                     },
                     (sequence, kind, payload) =>
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        last = sequence;
-                        if (kind == SpansKind && payload.Length >= sizeof(long)
-                            && SpanBatchCodec.TryDecode(payload.Span[sizeof(long)..], out var batch, out _))
+                        if (kind == SpansKind && TryDecodeSpans(payload.Span, out var arrival, out var batch))
                         {
-                            var arrival = BinaryPrimitives.ReadInt64LittleEndian(payload.Span);
-                            spans += Index(undecided, batch!, sequence, arrival, decided);
+                            spans += Index(undecided, batch, sequence, arrival, decided);
                         }
                         else if (kind == DecisionsKind)
                         {
@@ -101,39 +123,86 @@ internal sealed class TraceBuffer : IAsyncDisposable
                         }
                     },
                     out _,
-                    (sequence, state) =>
-                    {
-                        if (state is AppendedSpans appended)
-                        {
-                            buffer!.OnDurable(sequence, appended);
-                        }
-                    });
-                buffer = new TraceBuffer(log, directory, device, decisions);
-                foreach (var (id, entry) in undecided)
-                {
-                    buffer._undecided.Add(id, entry);
-                }
-
-                buffer._bufferedSpans = spans;
-                buffer._lastIndexedSequence = last;
+                    (location, state) => buffer!.OnDurable(location, state as AppendedSpans),
+                    locations.Add);
+                buffer = new TraceBuffer(log, directory, device, undecided, locations, decisions, spans);
                 return buffer;
             },
             cancellationToken);
     }
 
-    /// <summary>Makes the spans durable; once this returns they are buffered until their trace is decided.</summary>
+    /// <summary>
+    /// Makes the spans durable; once this returns they are buffered until their trace is decided. The
+    /// record is compressed (zstd level 1 when the system has libzstd): buffering writes every span
+    /// received, and the disk's bandwidth is what bounds it.
+    /// </summary>
     public async ValueTask AppendAsync(SpanBatch batch, long arrivalUnixMilliseconds, CancellationToken cancellationToken = default)
     {
-        await _log.AppendAsync(
-            SpansKind,
-            sizeof(long) + SpanBatchCodec.GetEncodedLength(batch),
-            (destination, _) =>
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(destination, arrivalUnixMilliseconds);
-                SpanBatchCodec.Encode(batch, destination[sizeof(long)..]);
-            },
-            new AppendedSpans(arrivalUnixMilliseconds, batch),
-            cancellationToken);
+        var rawLength = SpanBatchCodec.GetEncodedLength(batch);
+        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        try
+        {
+            SpanBatchCodec.Encode(batch, raw);
+            var codec = ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.None;
+            var body = codec == PageCodec.Zstd ? PageCompressor.Compress(raw.AsSpan(0, rawLength), codec, RecordZstdLevel) : raw;
+            var bodyLength = codec == PageCodec.Zstd ? body.Length : rawLength;
+            await _log.AppendAsync(
+                SpansKind,
+                SpansHeaderBytes + bodyLength,
+                (destination, _) =>
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(destination, arrivalUnixMilliseconds);
+                    destination[sizeof(long)] = (byte)codec;
+                    BinaryPrimitives.WriteInt32LittleEndian(destination[(sizeof(long) + 1)..], rawLength);
+                    body.AsSpan(0, bodyLength).CopyTo(destination[SpansHeaderBytes..]);
+                },
+                new AppendedSpans(arrivalUnixMilliseconds, batch),
+                cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
+    /// <summary>Reads a spans record: arrival time (8 bytes), codec (1), encoded length (4), then the encoded batch, compressed.</summary>
+    private static bool TryDecodeSpans(ReadOnlySpan<byte> payload, out long arrival, out SpanBatch batch)
+    {
+        arrival = 0;
+        batch = null!;
+        if (payload.Length < SpansHeaderBytes)
+        {
+            return false;
+        }
+
+        arrival = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        var codec = (PageCodec)payload[sizeof(long)];
+        var rawLength = BinaryPrimitives.ReadInt32LittleEndian(payload[(sizeof(long) + 1)..]);
+        var body = payload[SpansHeaderBytes..];
+        if (codec == PageCodec.None)
+        {
+            return rawLength == body.Length && SpanBatchCodec.TryDecode(body, out batch!, out _);
+        }
+
+        if (rawLength < 0 || rawLength > LogRecordHeader.MaxPayloadLength)
+        {
+            return false;
+        }
+
+        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        try
+        {
+            PageCompressor.Decompress(body, codec, raw.AsSpan(0, rawLength));
+            return SpanBatchCodec.TryDecode(raw.AsSpan(0, rawLength), out batch!, out _);
+        }
+        catch (Exception e) when (e is InvalidDataException or DllNotFoundException or ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
     }
 
     /// <summary>
@@ -143,13 +212,10 @@ internal sealed class TraceBuffer : IAsyncDisposable
     /// undecided, the oldest of them are taken too (marked <see cref="BufferedTrace.DecidedEarly"/>).
     /// Until <see cref="CompleteAsync"/> or <see cref="Return"/> they count as being decided.
     /// </summary>
-    public async Task<List<BufferedTrace>> TakeDueAsync(long cutoffUnixMilliseconds, int maxUndecided = int.MaxValue, CancellationToken cancellationToken = default)
+    public Task<List<BufferedTrace>> TakeDueAsync(long cutoffUnixMilliseconds, int maxUndecided = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        // Everything appended so far goes to closed segments, which can be read while the log goes on.
-        long boundary = 0;
-        var closed = await _log.RollAsync(() => boundary = _lastIndexedSequence + 1, cancellationToken);
         var due = new Dictionary<TraceId, BufferedTrace>();
-        long minSequence = long.MaxValue, maxSequence = -1;
+        var records = new List<long>();
         lock (_lock)
         {
             foreach (var (id, entry) in _undecided)
@@ -157,8 +223,6 @@ internal sealed class TraceBuffer : IAsyncDisposable
                 if (entry.FirstArrival <= cutoffUnixMilliseconds || entry.FollowsDecision)
                 {
                     due.Add(id, new BufferedTrace(id, entry.FirstArrival, entry.FollowsDecision));
-                    minSequence = Math.Min(minSequence, entry.MinSequence);
-                    maxSequence = Math.Max(maxSequence, entry.MaxSequence);
                 }
             }
 
@@ -179,31 +243,35 @@ internal sealed class TraceBuffer : IAsyncDisposable
                 {
                     var entry = _undecided[oldest[i].Id];
                     due.Add(oldest[i].Id, new BufferedTrace(oldest[i].Id, entry.FirstArrival, entry.FollowsDecision) { DecidedEarly = true });
-                    minSequence = Math.Min(minSequence, entry.MinSequence);
-                    maxSequence = Math.Max(maxSequence, entry.MaxSequence);
                 }
             }
 
             foreach (var id in due.Keys)
             {
-                _deciding[id] = _undecided[id];
-                _undecided.Remove(id);
+                _undecided.Remove(id, out var entry);
+                entry.Records.CopyTo(records);
+                _deciding[id] = entry;
             }
         }
 
         if (due.Count == 0)
         {
-            return [];
+            return Task.FromResult(new List<BufferedTrace>());
         }
 
-        ReadBack(closed.Paths, boundary, minSequence, maxSequence, due, cancellationToken);
-        var result = new List<BufferedTrace>(due.Count);
-        foreach (var trace in due.Values)
-        {
-            result.Add(trace);
-        }
+        return Task.Run(
+            () =>
+            {
+                ReadBack(records, due, cancellationToken);
+                var result = new List<BufferedTrace>(due.Count);
+                foreach (var trace in due.Values)
+                {
+                    result.Add(trace);
+                }
 
-        return result;
+                return result;
+            },
+            cancellationToken);
     }
 
     /// <summary>
@@ -219,7 +287,7 @@ internal sealed class TraceBuffer : IAsyncDisposable
             {
                 for (var i = 0; i < decisions.Count; i++)
                 {
-                    covered[i] = _deciding.TryGetValue(decisions[i].TraceId, out var entry) ? entry.MaxSequence : -1;
+                    covered[i] = _deciding.TryGetValue(decisions[i].TraceId, out var entry) ? entry.Records.Last : -1;
                 }
             }
 
@@ -245,12 +313,12 @@ internal sealed class TraceBuffer : IAsyncDisposable
             oldestNeeded = long.MaxValue;
             foreach (var entry in _undecided.Values)
             {
-                oldestNeeded = Math.Min(oldestNeeded, entry.MinSequence);
+                oldestNeeded = Math.Min(oldestNeeded, entry.Records.First);
             }
 
             foreach (var entry in _deciding.Values)
             {
-                oldestNeeded = Math.Min(oldestNeeded, entry.MinSequence);
+                oldestNeeded = Math.Min(oldestNeeded, entry.Records.First);
             }
         }
 
@@ -272,8 +340,13 @@ internal sealed class TraceBuffer : IAsyncDisposable
                 // Spans that arrived meanwhile made a new entry; the two become one again.
                 if (_undecided.TryGetValue(trace.TraceId, out var newer))
                 {
-                    entry.MinSequence = Math.Min(entry.MinSequence, newer.MinSequence);
-                    entry.MaxSequence = Math.Max(entry.MaxSequence, newer.MaxSequence);
+                    var merged = new List<long>();
+                    newer.Records.CopyTo(merged);
+                    foreach (var record in merged)
+                    {
+                        entry.Records.Add(record);
+                    }
+
                     entry.SpanCount += newer.SpanCount;
                 }
 
@@ -288,109 +361,139 @@ internal sealed class TraceBuffer : IAsyncDisposable
 
         // The newest segment may be the one being written; a segment's records end where the next begins.
         var deletable = new List<string>();
+        var firstKept = long.MinValue;
         for (var i = 0; i + 1 < segments.Count; i++)
         {
-            if (IngestLog.FirstSequenceOfSegment(segments[i + 1]) <= oldestNeeded)
+            var next = IngestLog.FirstSequenceOfSegment(segments[i + 1]);
+            if (next <= oldestNeeded)
             {
                 deletable.Add(segments[i]);
+                firstKept = next;
             }
         }
 
         if (deletable.Count > 0)
         {
             _log.DeleteSegmentFiles(deletable);
+            lock (_lock)
+            {
+                _locations.RemoveBefore(firstKept);
+            }
         }
     }
 
-    private void ReadBack(IReadOnlyList<string> segments, long boundary, long minSequence, long maxSequence, Dictionary<TraceId, BufferedTrace> due, CancellationToken cancellationToken)
+    /// <summary>Reads each record once, in log order, handing every span of a due trace to that trace.</summary>
+    private void ReadBack(List<long> records, Dictionary<TraceId, BufferedTrace> due, CancellationToken cancellationToken)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        records.Sort();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        IStorageFile? file = null;
+        var fileSegment = long.MinValue;
         try
         {
-            for (var i = 0; i < segments.Count; i++)
+            var previous = long.MinValue;
+            foreach (var sequence in records)
             {
-                var first = IngestLog.FirstSequenceOfSegment(segments[i]);
-                var end = i + 1 < segments.Count ? IngestLog.FirstSequenceOfSegment(segments[i + 1]) : boundary;
-                if (end <= minSequence || first > maxSequence)
+                if (sequence == previous)
                 {
                     continue;
                 }
 
+                previous = sequence;
                 cancellationToken.ThrowIfCancellationRequested();
-                using var file = _device.OpenOrCreate(segments[i]);
-                SegmentScanner.Scan(
-                    file,
-                    first - 1,
-                    (sequence, kind, payload) =>
+                LogRecordLocation location;
+                lock (_lock)
+                {
+                    if (!_locations.TryGet(sequence, out location))
                     {
-                        if (kind != SpansKind || sequence < minSequence || sequence > maxSequence || payload.Length < sizeof(long)
-                            || !SpanBatchCodec.TryDecode(payload.Span[sizeof(long)..], out var batch, out _))
-                        {
-                            return;
-                        }
+                        Interlocked.Increment(ref _unreadableRecords);
+                        continue;
+                    }
+                }
 
-                        var rows = batch!.Spans.Rows;
-                        for (var s = 0; s < rows.Length; s++)
-                        {
-                            if (due.TryGetValue(rows[s].TraceId, out var trace))
-                            {
-                                trace.Add(batch, s);
-                            }
-                        }
-                    },
-                    ref buffer);
+                if (location.SegmentFirstSequence != fileSegment)
+                {
+                    file?.Dispose();
+                    file = _device.OpenOrCreate(_log.SegmentPath(location.SegmentFirstSequence));
+                    fileSegment = location.SegmentFirstSequence;
+                }
+
+                if (!SegmentScanner.TryReadAt(file!, location.Offset, sequence, ref buffer, out var kind, out var length)
+                    || kind != SpansKind
+                    || !TryDecodeSpans(buffer.AsSpan(0, length), out _, out var batch))
+                {
+                    // Damaged on disk after it was written (checksums caught it): the traces are decided
+                    // on the spans that could be read, and the loss is counted rather than blocking every round.
+                    Interlocked.Increment(ref _unreadableRecords);
+                    continue;
+                }
+
+                var rows = batch.Spans.Rows;
+                for (var s = 0; s < rows.Length; s++)
+                {
+                    if (due.TryGetValue(rows[s].TraceId, out var trace))
+                    {
+                        trace.Add(batch, s);
+                    }
+                }
             }
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            file?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private void OnDurable(long sequence, AppendedSpans state)
+    private void OnDurable(LogRecordLocation location, AppendedSpans? state)
     {
         lock (_lock)
         {
-            var added = 0;
+            _locations.Add(location);
+            if (state is null)
+            {
+                return;
+            }
+
             var rows = state.Batch.Spans.Rows;
             for (var i = 0; i < rows.Length; i++)
             {
                 var id = rows[i].TraceId;
-                ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_undecided, id, out var exists);
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_undecided, id, out var exists);
                 if (!exists)
                 {
                     // Spans of a trace being decided now follow that decision, in the next round.
-                    entry = new Entry(state.Arrival, sequence) { FollowsDecision = _deciding.ContainsKey(id) };
+                    entry = new Entry(state.Arrival, location.Sequence) { FollowsDecision = _deciding.ContainsKey(id) };
                 }
 
-                entry.Add(sequence);
-                added++;
+                entry.Records.Add(location.Sequence);
+                entry.SpanCount++;
             }
 
-            _lastIndexedSequence = sequence;
-            Interlocked.Add(ref _bufferedSpans, added);
+            Interlocked.Add(ref _bufferedSpans, rows.Length);
         }
     }
 
-    private static int Index(Dictionary<TraceId, Entry> undecided, SpanBatch batch, long sequence, long arrival, Dictionary<TraceId, bool> decided)
+    private static int Index(Dictionary<TraceId, Entry> undecided, SpanBatch batch, long sequence, long arrival, HashSet<TraceId> decided)
     {
         var rows = batch.Spans.Rows;
         for (var i = 0; i < rows.Length; i++)
         {
             var id = rows[i].TraceId;
-            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(undecided, id, out var exists);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(undecided, id, out var exists);
             if (!exists)
             {
-                entry = new Entry(arrival, sequence) { FollowsDecision = decided.ContainsKey(id) };
+                entry = new Entry(arrival, sequence) { FollowsDecision = decided.Contains(id) };
             }
 
-            entry.Add(sequence);
+            entry.Records.Add(sequence);
+            entry.SpanCount++;
         }
 
         return rows.Length;
     }
 
-    private static void ReadDecisions(ReadOnlySpan<byte> payload, Dictionary<TraceId, Entry> undecided, Dictionary<TraceId, bool> decided, List<(TraceId, bool)> decisions, ref long spans)
+    private static void ReadDecisions(ReadOnlySpan<byte> payload, Dictionary<TraceId, Entry> undecided, HashSet<TraceId> decided, List<(TraceId, bool)> decisions, ref long spans)
     {
         if (payload.Length < sizeof(int))
         {
@@ -405,23 +508,29 @@ internal sealed class TraceBuffer : IAsyncDisposable
             var id = TraceId.FromBytes(record[..16]);
             var sampled = record[16] == 1;
             var covered = BinaryPrimitives.ReadInt64LittleEndian(record[17..]);
-            if (undecided.TryGetValue(id, out var entry))
+            if (undecided.Remove(id, out var entry))
             {
-                if (entry.MaxSequence <= covered)
+                spans -= entry.SpanCount;
+                if (entry.Records.Last > covered)
                 {
-                    undecided.Remove(id);
-                    spans -= entry.SpanCount;
-                }
-                else
-                {
-                    // Spans logged while the trace was being decided: they follow the decision. Their
-                    // count is not known apart from the rest; one is a lower bound.
-                    spans -= entry.SpanCount - 1;
-                    undecided[id] = entry with { MinSequence = covered + 1, SpanCount = 1, FollowsDecision = true };
+                    // Spans logged while the trace was being decided: they follow the decision. How many of
+                    // the trace's spans they are is not known apart from the rest; one is a lower bound.
+                    var all = new List<long>();
+                    entry.Records.CopyTo(all);
+                    all.RemoveAll(sequence => sequence <= covered);
+                    all.Sort();
+                    var later = new Entry(entry.FirstArrival, all[0]) { FollowsDecision = true, SpanCount = 1 };
+                    foreach (var sequence in all)
+                    {
+                        later.Records.Add(sequence);
+                    }
+
+                    undecided[id] = later;
+                    spans += 1;
                 }
             }
 
-            decided[id] = sampled;
+            decided.Add(id);
             decisions.Add((id, sampled));
         }
     }
@@ -443,46 +552,139 @@ internal sealed class TraceBuffer : IAsyncDisposable
 
     private sealed record AppendedSpans(long Arrival, SpanBatch Batch);
 
-    /// <summary>
-    /// What memory holds per undecided trace: 32 bytes of value beside its 16-byte key. The spans are
-    /// in log records <see cref="MinSequence"/> to <see cref="MaxSequence"/>.
-    /// </summary>
-    private record struct Entry
+    /// <summary>What memory holds per undecided trace, beside its 16-byte key.</summary>
+    private struct Entry
     {
-        public Entry(long firstArrival, long sequence)
+        public Entry(long firstArrival, long firstRecord)
         {
             FirstArrival = firstArrival;
-            MinSequence = sequence;
-            MaxSequence = sequence;
+            Records = new RecordList(firstRecord);
         }
 
         public long FirstArrival;
-        public long MinSequence;
-        public long MaxSequence;
         public int SpanCount;
         public bool FollowsDecision;
+        public RecordList Records;
+    }
+
+    /// <summary>
+    /// The log records holding a trace's spans, ascending: the first inline, the rest in an array that
+    /// only traces spread over several records need. A record holding several of the trace's spans is listed once.
+    /// </summary>
+    private struct RecordList
+    {
+        private long[]? _more;
+        private int _moreCount;
+
+        public RecordList(long first)
+        {
+            First = first;
+            Last = first;
+        }
+
+        public long First { get; private set; }
+
+        public long Last { get; private set; }
 
         public void Add(long sequence)
         {
-            MinSequence = Math.Min(MinSequence, sequence);
-            MaxSequence = Math.Max(MaxSequence, sequence);
-            SpanCount++;
+            if (sequence == Last || sequence == First)
+            {
+                return;
+            }
+
+            if (sequence < First)
+            {
+                // Only when merging an entry back (Return): keep First the smallest.
+                (sequence, First) = (First, sequence);
+            }
+
+            _more ??= new long[2];
+            if (_moreCount == _more.Length)
+            {
+                Array.Resize(ref _more, _more.Length * 2);
+            }
+
+            _more[_moreCount++] = sequence;
+            Last = Math.Max(Last, sequence);
+        }
+
+        public readonly void CopyTo(List<long> records)
+        {
+            records.Add(First);
+            for (var i = 0; i < _moreCount; i++)
+            {
+                records.Add(_more![i]);
+            }
+        }
+    }
+
+    /// <summary>Where each record of the log is, by sequence (sequences of records no longer kept are forgotten).</summary>
+    private sealed class RecordLocations
+    {
+        private readonly List<LogRecordLocation> _locations = new();
+        private int _start;
+
+        public void Add(LogRecordLocation location) => _locations.Add(location);
+
+        public bool TryGet(long sequence, out LogRecordLocation location)
+        {
+            // Sequences ascend but may have gaps (after damage was skipped), so search.
+            var low = _start;
+            var high = _locations.Count - 1;
+            while (low <= high)
+            {
+                var middle = low + ((high - low) / 2);
+                var found = _locations[middle].Sequence;
+                if (found == sequence)
+                {
+                    location = _locations[middle];
+                    return true;
+                }
+
+                if (found < sequence)
+                {
+                    low = middle + 1;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            location = default;
+            return false;
+        }
+
+        public void RemoveBefore(long sequence)
+        {
+            while (_start < _locations.Count && _locations[_start].Sequence < sequence)
+            {
+                _start++;
+            }
+
+            if (_start > 4096 && _start > _locations.Count / 2)
+            {
+                _locations.RemoveRange(0, _start);
+                _start = 0;
+            }
         }
     }
 }
 
-/// <summary>An undecided trace read back from a <see cref="TraceBuffer"/>: all its buffered spans in one batch.</summary>
+/// <summary>An undecided trace read back from a <see cref="TraceBuffer"/>: where each of its buffered spans is.</summary>
 internal sealed class BufferedTrace
 {
-    private readonly SpanCopier _copier;
-    private readonly HashSet<SpanId> _seen = new();
+    /// <summary>Up to this many spans, duplicates are found by a linear search; beyond it by a set.</summary>
+    private const int LinearSearchLimit = 32;
+
+    private HashSet<SpanId>? _seen;
 
     public BufferedTrace(TraceId traceId, long firstArrivalUnixMilliseconds, bool followsDecision)
     {
         TraceId = traceId;
         FirstArrivalUnixMilliseconds = firstArrivalUnixMilliseconds;
         FollowsDecision = followsDecision;
-        _copier = new SpanCopier(Spans);
     }
 
     public TraceId TraceId { get; }
@@ -495,14 +697,39 @@ internal sealed class BufferedTrace
     /// <summary>Taken before its decision_wait had passed, because too many traces were undecided.</summary>
     public bool DecidedEarly { get; init; }
 
-    /// <summary>Each span once (a span sent twice is kept once).</summary>
-    public SpanBatch Spans { get; } = new();
+    /// <summary>Each span once (a span sent twice is kept once), in the batches read back from the log.</summary>
+    public List<SpanRef> Spans { get; } = new(8);
 
     internal void Add(SpanBatch batch, int index)
     {
-        if (_seen.Add(batch.Spans[index].SpanId))
+        var id = batch.Spans[index].SpanId;
+        if (Spans.Count < LinearSearchLimit)
         {
-            _copier.CopySpan(batch, index);
+            foreach (var span in Spans)
+            {
+                if (span.Row.SpanId == id)
+                {
+                    return;
+                }
+            }
         }
+        else
+        {
+            if (_seen is null)
+            {
+                _seen = new HashSet<SpanId>(Spans.Count * 2);
+                foreach (var span in Spans)
+                {
+                    _seen.Add(span.Row.SpanId);
+                }
+            }
+
+            if (!_seen.Add(id))
+            {
+                return;
+            }
+        }
+
+        Spans.Add(new SpanRef(batch, index));
     }
 }
