@@ -13,11 +13,18 @@ namespace Ariadne.Pipeline;
 internal static partial class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
-    public static readonly string[] Exporters = ["storage"];
     public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes", "tail_sampling"];
 
-    public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors)
+    public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors) =>
+        Build(processors, null, service, errors);
+
+    public static List<SpanPipeline> Build(
+        Dictionary<string, Dictionary<object, object?>?>? processors,
+        Dictionary<string, Dictionary<object, object?>?>? exporters,
+        ServiceOptions? service,
+        List<string> errors)
     {
+        var exporterSettings = Exporters(exporters, errors);
         processors ??= [];
         var created = new Dictionary<string, ISpanProcessor>(StringComparer.Ordinal);
         foreach (var (id, settings) in processors)
@@ -86,12 +93,25 @@ internal static partial class PipelineBuilder
                 }
             }
 
-            if (definition.Exporters.Count != 1 || definition.Exporters[0] != "storage")
+            var outputs = new List<Exporters.ExporterSettings>();
+            if (definition.Exporters.Count == 0)
             {
-                errors.Add($"{path}.exporters: expected [storage] (the embedded storage is the only exporter so far)");
+                errors.Add($"{path}.exporters: expected at least one exporter, such as storage");
             }
 
-            pipelines.Add(new SpanPipeline(id, definition.Receivers, chain));
+            foreach (var exporter in definition.Exporters)
+            {
+                if (exporterSettings.TryGetValue(exporter, out var settings))
+                {
+                    outputs.Add(settings);
+                }
+                else
+                {
+                    errors.Add($"{path}.exporters: '{exporter}' is not defined under exporters (storage needs no definition)");
+                }
+            }
+
+            pipelines.Add(new SpanPipeline(id, definition.Receivers, chain) { Exporters = outputs });
         }
 
         return pipelines;

@@ -34,6 +34,9 @@ internal sealed class SpanPipeline
         TailSamplingCounters = TailSampling is null ? null : new ProcessorCounters(TailSampling.Id);
     }
 
+    /// <summary>Where the pipeline's spans go, in configuration order.</summary>
+    public IReadOnlyList<Exporters.ExporterSettings> Exporters { get; init; } = [new Exporters.StorageExporterSettings("storage")];
+
     /// <summary>The pipeline's tail sampler, if it has one.</summary>
     public TailSamplingProcessor? TailSampling { get; }
 

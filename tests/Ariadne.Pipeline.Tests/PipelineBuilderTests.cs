@@ -44,7 +44,7 @@ public class PipelineBuilderTests
             "service.pipelines.traces.receivers: unknown receiver 'kafka': expected one of otlp, zipkin",
             "service.pipelines.traces.processors: 'attributes' is not defined under processors",
             "service.pipelines.traces/second.receivers: 'otlp' is already in traces; a receiver feeds one pipeline",
-            "service.pipelines.traces/second.exporters: expected [storage] (the embedded storage is the only exporter so far)",
+            "service.pipelines.traces/second.exporters: 'otlp' is not defined under exporters (storage needs no definition)",
             "service.pipelines.metrics: Ariadne runs traces pipelines: name it traces or traces/<name>",
         ], errors);
     }

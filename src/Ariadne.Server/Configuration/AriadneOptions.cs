@@ -11,6 +11,9 @@ internal sealed class AriadneOptions
     /// <summary>Processor id (<c>type</c> or <c>type/name</c>) → its settings, read by the pipeline builder.</summary>
     public Dictionary<string, Dictionary<object, object?>?>? Processors { get; set; }
 
+    /// <summary>Exporter id → its settings, read by the pipeline builder (<c>storage</c> needs none).</summary>
+    public Dictionary<string, Dictionary<object, object?>?>? Exporters { get; set; }
+
     /// <summary>The pipelines; none given means one: otlp and zipkin → span_limits → storage.</summary>
     public Pipeline.ServiceOptions? Service { get; set; }
 

@@ -164,7 +164,7 @@ internal static class ConfigLoader
             }
         }
 
-        Pipeline.PipelineBuilder.Build(options.Processors, options.Service, errors);
+        Pipeline.PipelineBuilder.Build(options.Processors, options.Exporters, options.Service, errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationException(string.Join(Environment.NewLine, errors));

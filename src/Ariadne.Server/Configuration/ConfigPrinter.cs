@@ -73,7 +73,7 @@ internal static class ConfigPrinter
     }
 
     private static bool IsSecret(string key) =>
-        key is "key" or "keys" or "api_key" or "bearer_token"
+        key is "key" or "keys" or "api_key" or "bearer_token" or "authorization" or "x-api-key"
         || key.EndsWith("password", StringComparison.Ordinal)
         || key.EndsWith("secret", StringComparison.Ordinal)
         || key.EndsWith("token", StringComparison.Ordinal);

@@ -14,9 +14,11 @@ internal sealed class MetricsEndpoint
     private readonly StoreProvider _stores;
     private readonly PipelineRouter _pipelines;
     private readonly TailSamplingStages _tailSampling;
+    private readonly Export.ExporterHub _exporters;
 
-    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling)
+    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters)
     {
+        _exporters = exporters;
         _tailSampling = tailSampling;
         _receivers = receivers;
         _stores = stores;
@@ -57,6 +59,7 @@ internal sealed class MetricsEndpoint
         }
 
         WriteTailSampling(text);
+        WriteExporters(text);
         if (_stores.Store is { } store)
         {
             var stats = store.Statistics;
@@ -141,6 +144,46 @@ internal sealed class MetricsEndpoint
         foreach (var stage in stages)
         {
             ProcessorSample(text, "ariadne_processor_tail_sampling_buffer_bytes", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SizeBytes);
+        }
+    }
+
+    /// <summary>Per queued exporter (and load-balancing backend): delivered and given-up spans, retries, and the queue.</summary>
+    private void WriteExporters(StringBuilder text)
+    {
+        var exporters = _exporters.Queued.ToList();
+        if (exporters.Count == 0)
+        {
+            return;
+        }
+
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        (string Name, string Help, bool Counter, Func<Export.QueuedExporter, double> Value)[] series =
+        [
+            ("ariadne_exporter_sent_spans_total", "Spans the backend acknowledged.", true, e => e.SentSpans),
+            ("ariadne_exporter_send_failed_spans_total", "Spans given up: refused for good by the backend, or past max_elapsed_time.", true, e => e.FailedSpans),
+            ("ariadne_exporter_retries_total", "Delivery attempts that will be retried.", true, e => e.Retries),
+            ("ariadne_exporter_queue_size", "Batches waiting in the persistent queue.", false, e => e.Queue.Count),
+            ("ariadne_exporter_queue_spans", "Spans waiting in the persistent queue.", false, e => e.Queue.SpanCount),
+            ("ariadne_exporter_queue_bytes", "Bytes of the persistent queue on disk.", false, e => e.Queue.SizeBytes),
+            ("ariadne_exporter_queue_oldest_age_seconds", "How long the oldest waiting batch has waited (0: none waits).", false,
+                e => e.Queue.OldestArrivalUnixMilliseconds is { } oldest ? Math.Max(0, now - oldest) / 1000.0 : 0),
+        ];
+        foreach (var (name, help, counter, value) in series)
+        {
+            if (counter)
+            {
+                Counter(text, name, help);
+            }
+            else
+            {
+                GaugeHeader(text, name, help);
+            }
+
+            foreach (var exporter in exporters)
+            {
+                text.Append(name).Append("{exporter=\"").Append(exporter.Id).Append("\",endpoint=\"").Append(exporter.Settings.Endpoint.Authority).Append("\"} ")
+                    .Append(value(exporter).ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
         }
     }
 

@@ -109,9 +109,11 @@ internal static class AriadneServer
         services.AddSingleton<StoreProvider>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TailSamplingStages>();
+        services.AddSingleton<Export.ExporterHub>();
         services.AddHostedService<StorageService>();
         services.AddHostedService<StorageMaintenanceService>();
         services.AddHostedService<TailSamplingService>();
+        services.AddHostedService<ExportService>();
         services.AddSingleton<AdminApi>();
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();

@@ -15,10 +15,12 @@ internal sealed partial class StorageService : IHostedService
     private readonly SpanStoreOptions _options;
     private readonly ILogger<StorageService> _logger;
     private readonly TailSamplingStages _tailSampling;
+    private readonly Export.ExporterHub _exporters;
     private Task? _opening;
 
-    public StorageService(StoreProvider provider, SpanStoreOptions options, TailSamplingStages tailSampling, ILogger<StorageService> logger)
+    public StorageService(StoreProvider provider, SpanStoreOptions options, TailSamplingStages tailSampling, Export.ExporterHub exporters, ILogger<StorageService> logger)
     {
+        _exporters = exporters;
         _provider = provider;
         _tailSampling = tailSampling;
         _options = options;
@@ -41,6 +43,7 @@ internal sealed partial class StorageService : IHostedService
         if (_provider.Store is { } store)
         {
             await _tailSampling.CloseAsync();
+            await _exporters.CloseAsync();
             await store.DisposeAsync();
         }
     }
@@ -52,13 +55,16 @@ internal sealed partial class StorageService : IHostedService
         {
             var store = await SpanStore.OpenAsync(_options);
             await _tailSampling.OpenAsync();
+            await _exporters.OpenAsync();
             var stats = store.Statistics;
             var elapsed = TimeProvider.System.GetElapsedTime(started).TotalMilliseconds;
             LogOpened(_logger, _options.DataDirectory, stats.RecordsReplayed, stats.SpansStored, stats.TornRecordsTruncated, elapsed);
             _provider.SetOpened(store);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StorageUnavailableException or InvalidDataException)
+        catch (Exception e)
         {
+            // Whatever failed (a disk, a damaged file, a bug), say so: a task that faults unobserved
+            // would leave the server "not ready" with nothing in the log.
             LogOpenFailed(_logger, _options.DataDirectory, e);
             _provider.SetFailed(e);
         }

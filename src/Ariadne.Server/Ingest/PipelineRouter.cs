@@ -11,7 +11,7 @@ internal sealed class PipelineRouter
     public PipelineRouter(AriadneOptions options)
     {
         var errors = new List<string>();
-        Pipelines = PipelineBuilder.Build(options.Processors, options.Service, errors);
+        Pipelines = PipelineBuilder.Build(options.Processors, options.Exporters, options.Service, errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationException(string.Join(Environment.NewLine, errors));

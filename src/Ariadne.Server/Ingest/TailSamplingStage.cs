@@ -19,8 +19,11 @@ internal sealed class TailSamplingStage
 
     private readonly TimeProvider _time;
 
-    public TailSamplingStage(SpanPipeline pipeline, TraceBuffer buffer, TimeProvider time)
+    private readonly Export.ExporterHub _exporters;
+
+    public TailSamplingStage(SpanPipeline pipeline, TraceBuffer buffer, Export.ExporterHub exporters, TimeProvider time)
     {
+        _exporters = exporters;
         Pipeline = pipeline;
         Sampler = pipeline.TailSampling!.Sampler;
         Buffer = buffer;
@@ -165,9 +168,6 @@ internal sealed class TailSamplingStage
     private async ValueTask StoreAsync(SpanBatch batch, SpanStore store, CancellationToken cancellationToken)
     {
         Pipeline.ProcessSampled(batch);
-        if (batch.SpanCount > 0)
-        {
-            await store.AppendAsync(batch, cancellationToken);
-        }
+        await _exporters.WriteAsync(Pipeline, batch, store, cancellationToken);
     }
 }

@@ -12,10 +12,12 @@ internal sealed class TailSamplingStages
     private readonly PipelineRouter _router;
     private readonly SpanStoreOptions _storage;
     private readonly TimeProvider _time;
+    private readonly Export.ExporterHub _exporters;
     private Dictionary<SpanPipeline, TailSamplingStage> _stages = new();
 
-    public TailSamplingStages(PipelineRouter router, SpanStoreOptions storage, TimeProvider time)
+    public TailSamplingStages(PipelineRouter router, SpanStoreOptions storage, Export.ExporterHub exporters, TimeProvider time)
     {
+        _exporters = exporters;
         _router = router;
         _storage = storage;
         _time = time;
@@ -38,7 +40,7 @@ internal sealed class TailSamplingStages
 
             var folder = Path.Combine(_storage.DataDirectory, Directory, (pipeline.Id + "." + pipeline.TailSampling.Id).Replace('/', '_'));
             var buffer = await TraceBuffer.OpenAsync(folder, _storage.Device, _storage.MaxGroupCommitDelay ?? TimeSpan.Zero, cancellationToken: cancellationToken);
-            stages[pipeline] = new TailSamplingStage(pipeline, buffer, _time);
+            stages[pipeline] = new TailSamplingStage(pipeline, buffer, _exporters, _time);
         }
 
         _stages = stages;

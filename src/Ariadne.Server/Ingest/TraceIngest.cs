@@ -12,11 +12,13 @@ internal sealed class TraceIngest
 {
     private readonly StoreProvider _stores;
     private readonly TailSamplingStages _tailSampling;
+    private readonly Export.ExporterHub _exporters;
 
-    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling)
+    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling, Export.ExporterHub exporters)
     {
         _stores = stores;
         _tailSampling = tailSampling;
+        _exporters = exporters;
     }
 
     /// <summary>Rejects invalid spans, runs the receiver's pipeline on the rest, and makes what is left durable.</summary>
@@ -53,13 +55,17 @@ internal sealed class TraceIngest
         {
             try
             {
-                if (pipeline is not null && _tailSampling.For(pipeline) is { } tail)
+                if (pipeline is null)
+                {
+                    await store.AppendAsync(batch, cancellationToken);
+                }
+                else if (_tailSampling.For(pipeline) is { } tail)
                 {
                     await tail.AcceptAsync(batch, store, cancellationToken);
                 }
                 else
                 {
-                    await store.AppendAsync(batch, cancellationToken);
+                    await _exporters.WriteAsync(pipeline, batch, store, cancellationToken);
                 }
             }
             catch (StorageUnavailableException e)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Ariadne.Model;
-using Ariadne.Storage.Compression;
 using Ariadne.Storage.IO;
 using Ariadne.Storage.Log;
 
@@ -21,12 +20,6 @@ internal sealed class TraceBuffer : IAsyncDisposable
 {
     public const ushort SpansKind = 1;
     public const ushort DecisionsKind = 2;
-
-    /// <summary>Arrival time, codec and encoded length before a spans record's body.</summary>
-    private const int SpansHeaderBytes = sizeof(long) + 1 + sizeof(int);
-
-    /// <summary>zstd's fastest regular level: the record is read back once, seconds later, so speed matters more than size.</summary>
-    private const int RecordZstdLevel = 1;
 
     /// <summary>
     /// Bytes of one logged decision: the trace id, one byte (1 = sampled, 0 = not), and the last log
@@ -113,7 +106,7 @@ internal sealed class TraceBuffer : IAsyncDisposable
                     (sequence, kind, payload) =>
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        if (kind == SpansKind && TryDecodeSpans(payload.Span, out var arrival, out var batch))
+                        if (kind == SpansKind && SpanRecord.TryDecode(payload.Span, out var arrival, out var batch))
                         {
                             spans += Index(undecided, batch, sequence, arrival, decided);
                         }
@@ -131,79 +124,9 @@ internal sealed class TraceBuffer : IAsyncDisposable
             cancellationToken);
     }
 
-    /// <summary>
-    /// Makes the spans durable; once this returns they are buffered until their trace is decided. The
-    /// record is compressed (zstd level 1 when the system has libzstd): buffering writes every span
-    /// received, and the disk's bandwidth is what bounds it.
-    /// </summary>
-    public async ValueTask AppendAsync(SpanBatch batch, long arrivalUnixMilliseconds, CancellationToken cancellationToken = default)
-    {
-        var rawLength = SpanBatchCodec.GetEncodedLength(batch);
-        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
-        try
-        {
-            SpanBatchCodec.Encode(batch, raw);
-            var codec = ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.None;
-            var body = codec == PageCodec.Zstd ? PageCompressor.Compress(raw.AsSpan(0, rawLength), codec, RecordZstdLevel) : raw;
-            var bodyLength = codec == PageCodec.Zstd ? body.Length : rawLength;
-            await _log.AppendAsync(
-                SpansKind,
-                SpansHeaderBytes + bodyLength,
-                (destination, _) =>
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(destination, arrivalUnixMilliseconds);
-                    destination[sizeof(long)] = (byte)codec;
-                    BinaryPrimitives.WriteInt32LittleEndian(destination[(sizeof(long) + 1)..], rawLength);
-                    body.AsSpan(0, bodyLength).CopyTo(destination[SpansHeaderBytes..]);
-                },
-                new AppendedSpans(arrivalUnixMilliseconds, batch),
-                cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
-    }
-
-    /// <summary>Reads a spans record: arrival time (8 bytes), codec (1), encoded length (4), then the encoded batch, compressed.</summary>
-    private static bool TryDecodeSpans(ReadOnlySpan<byte> payload, out long arrival, out SpanBatch batch)
-    {
-        arrival = 0;
-        batch = null!;
-        if (payload.Length < SpansHeaderBytes)
-        {
-            return false;
-        }
-
-        arrival = BinaryPrimitives.ReadInt64LittleEndian(payload);
-        var codec = (PageCodec)payload[sizeof(long)];
-        var rawLength = BinaryPrimitives.ReadInt32LittleEndian(payload[(sizeof(long) + 1)..]);
-        var body = payload[SpansHeaderBytes..];
-        if (codec == PageCodec.None)
-        {
-            return rawLength == body.Length && SpanBatchCodec.TryDecode(body, out batch!, out _);
-        }
-
-        if (rawLength < 0 || rawLength > LogRecordHeader.MaxPayloadLength)
-        {
-            return false;
-        }
-
-        var raw = ArrayPool<byte>.Shared.Rent(rawLength);
-        try
-        {
-            PageCompressor.Decompress(body, codec, raw.AsSpan(0, rawLength));
-            return SpanBatchCodec.TryDecode(raw.AsSpan(0, rawLength), out batch!, out _);
-        }
-        catch (Exception e) when (e is InvalidDataException or DllNotFoundException or ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
-    }
+    /// <summary>Makes the spans durable (a compressed <see cref="SpanRecord"/>); once this returns they are buffered until their trace is decided.</summary>
+    public async ValueTask AppendAsync(SpanBatch batch, long arrivalUnixMilliseconds, CancellationToken cancellationToken = default) =>
+        await SpanRecord.AppendAsync(_log, SpansKind, batch, arrivalUnixMilliseconds, new AppendedSpans(arrivalUnixMilliseconds, batch), cancellationToken);
 
     /// <summary>
     /// Takes the traces whose first span arrived at or before <paramref name="cutoffUnixMilliseconds"/>
@@ -420,7 +343,7 @@ internal sealed class TraceBuffer : IAsyncDisposable
 
                 if (!SegmentScanner.TryReadAt(file!, location.Offset, sequence, ref buffer, out var kind, out var length)
                     || kind != SpansKind
-                    || !TryDecodeSpans(buffer.AsSpan(0, length), out _, out var batch))
+                    || !SpanRecord.TryDecode(buffer.AsSpan(0, length), out _, out var batch))
                 {
                     // Damaged on disk after it was written (checksums caught it): the traces are decided
                     // on the spans that could be read, and the loss is counted rather than blocking every round.

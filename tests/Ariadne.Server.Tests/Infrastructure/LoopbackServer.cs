@@ -39,10 +39,11 @@ internal sealed class LoopbackServer : IAsyncDisposable
         string? dataDirectory = null,
         Action<AriadneOptions>? configure = null,
         Action<SpanStoreOptions>? configureStorage = null,
-        bool waitUntilReady = true)
+        bool waitUntilReady = true,
+        ServerPorts? ports = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
-        var ports = ServerPorts.Allocate();
+        ports ??= ServerPorts.Allocate();
         var server = new LoopbackServer(ports, dataDirectory ?? owned!.Path, owned);
         var options = ConfigLoader.Parse(ports.ConfigYaml(server.DataDirectory), "test");
         configure?.Invoke(options);
