@@ -112,7 +112,8 @@ internal static partial class PipelineBuilder
     private static OtlpExporterSettings? OtlpWith(Settings settings, string id, string endpoint, string path, bool grpc, List<string> errors)
     {
         var tls = new Settings(settings.Map("tls"), path + ".tls", errors);
-        tls.Only("insecure", "insecure_skip_verify", "ca_file", "cert_file", "key_file");
+        // Server certificates are checked against the system's trust store; client certificates are not supported yet.
+        tls.Only("insecure");
         var insecure = tls.Bool("insecure", false);
         if (!endpoint.Contains("://", StringComparison.Ordinal))
         {
