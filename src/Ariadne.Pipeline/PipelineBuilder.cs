@@ -13,7 +13,7 @@ namespace Ariadne.Pipeline;
 internal static partial class PipelineBuilder
 {
     public static readonly string[] Receivers = ["otlp", "zipkin"];
-    public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes", "tail_sampling"];
+    public static readonly string[] ProcessorTypes = ["memory_limiter", "span_limits", "probabilistic_sampler", "redaction", "filter", "attributes", "tail_sampling", "batch"];
 
     public static List<SpanPipeline> Build(Dictionary<string, Dictionary<object, object?>?>? processors, ServiceOptions? service, List<string> errors) =>
         Build(processors, null, service, errors);
@@ -235,6 +235,16 @@ internal static partial class PipelineBuilder
                 return new AttributesProcessor(id, actions, Match(settings.Map("include"), $"processors.{id}.include", errors), Match(settings.Map("exclude"), $"processors.{id}.exclude", errors));
             case "tail_sampling":
                 return TailSampling(id, settings, errors);
+            case "batch":
+                settings.Only("send_batch_size", "send_batch_max_size", "timeout", "metadata_keys", "metadata_cardinality_limit");
+                var size = settings.Int("send_batch_size", 8192, 1, 10_000_000);
+                var max = settings.Int("send_batch_max_size", 0, 0, 10_000_000);
+                if (max != 0 && max < size)
+                {
+                    errors.Add($"processors.{id}.send_batch_max_size: must be 0 or at least send_batch_size ({size})");
+                }
+
+                return new BatchProcessor(id, size, max, settings.Duration("timeout", TimeSpan.FromMilliseconds(200)));
             default:
                 errors.Add($"processors.{id}: unknown processor type '{type}': expected one of {string.Join(", ", ProcessorTypes)}");
                 return null;

@@ -37,6 +37,9 @@ internal sealed class SpanPipeline
     /// <summary>Where the pipeline's spans go, in configuration order.</summary>
     public IReadOnlyList<Exporters.ExporterSettings> Exporters { get; init; } = [new Exporters.StorageExporterSettings("storage")];
 
+    /// <summary>The pipeline's <c>batch</c> processor, if it has one: how its queued exporters group spans into requests.</summary>
+    public BatchProcessor? Batching => _processors.Concat(_afterSampling).OfType<BatchProcessor>().FirstOrDefault();
+
     /// <summary>The pipeline's tail sampler, if it has one.</summary>
     public TailSamplingProcessor? TailSampling { get; }
 

@@ -40,7 +40,7 @@ public class PipelineBuilderTests
             "processors.probabilistic_sampler: unknown key 'hash_sed': expected one of sampling_percentage, hash_seed, mode",
             "processors.probabilistic_sampler.sampling_percentage: expected a number from 0 to 100, got '150'",
             "processors.span_limits/strict.max_attribute_value_length: expected a whole number from 1 to 16777216, got 'zero'",
-            "processors.batchx: unknown processor type 'batchx': expected one of memory_limiter, span_limits, probabilistic_sampler, redaction, filter, attributes, tail_sampling",
+            "processors.batchx: unknown processor type 'batchx': expected one of memory_limiter, span_limits, probabilistic_sampler, redaction, filter, attributes, tail_sampling, batch",
             "service.pipelines.traces.receivers: unknown receiver 'kafka': expected one of otlp, zipkin",
             "service.pipelines.traces.processors: 'attributes' is not defined under processors",
             "service.pipelines.traces/second.receivers: 'otlp' is already in traces; a receiver feeds one pipeline",

@@ -40,18 +40,18 @@ internal sealed class ExporterHub
     public async Task OpenAsync(CancellationToken cancellationToken = default)
     {
         var logger = _loggers.CreateLogger<QueuedExporter>();
-        foreach (var settings in _router.Pipelines.SelectMany(p => p.Exporters).DistinctBy(e => e.Id))
+        foreach (var (settings, batching) in _router.Pipelines.SelectMany(p => p.Exporters.Select(e => (Exporter: e, p.Batching))).DistinctBy(e => e.Exporter.Id))
         {
             switch (settings)
             {
                 case OtlpExporterSettings otlp:
-                    _queued[otlp.Id] = [await OpenQueuedAsync(otlp, logger, cancellationToken)];
+                    _queued[otlp.Id] = [await OpenQueuedAsync(otlp, batching, logger, cancellationToken)];
                     break;
                 case LoadBalancingExporterSettings balancing:
                     var backends = new QueuedExporter[balancing.Backends.Count];
                     for (var i = 0; i < backends.Length; i++)
                     {
-                        backends[i] = await OpenQueuedAsync(balancing.Backends[i], logger, cancellationToken);
+                        backends[i] = await OpenQueuedAsync(balancing.Backends[i], batching, logger, cancellationToken);
                     }
 
                     _queued[balancing.Id] = backends;
@@ -67,11 +67,11 @@ internal sealed class ExporterHub
         }
     }
 
-    private async Task<QueuedExporter> OpenQueuedAsync(OtlpExporterSettings settings, ILogger logger, CancellationToken cancellationToken)
+    private async Task<QueuedExporter> OpenQueuedAsync(OtlpExporterSettings settings, Pipeline.Processors.BatchProcessor? batching, ILogger logger, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(_storage.DataDirectory, Directory, Sanitize(settings.Id));
         var queue = await ExportQueue.OpenAsync(folder, settings.Queue.MaxBytes, _storage.Device, cancellationToken: cancellationToken);
-        return new QueuedExporter(settings.Id, settings, queue, logger);
+        return new QueuedExporter(settings.Id, settings, queue, batching, logger);
     }
 
     private static string Sanitize(string id)

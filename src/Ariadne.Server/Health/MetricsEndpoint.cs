@@ -162,6 +162,7 @@ internal sealed class MetricsEndpoint
             ("ariadne_exporter_sent_spans_total", "Spans the backend acknowledged.", true, e => e.SentSpans),
             ("ariadne_exporter_send_failed_spans_total", "Spans given up: refused for good by the backend, or past max_elapsed_time.", true, e => e.FailedSpans),
             ("ariadne_exporter_retries_total", "Delivery attempts that will be retried.", true, e => e.Retries),
+            ("ariadne_exporter_requests_total", "Requests the backend acknowledged.", true, e => e.Requests),
             ("ariadne_exporter_queue_size", "Batches waiting in the persistent queue.", false, e => e.Queue.Count),
             ("ariadne_exporter_queue_spans", "Spans waiting in the persistent queue.", false, e => e.Queue.SpanCount),
             ("ariadne_exporter_queue_bytes", "Bytes of the persistent queue on disk.", false, e => e.Queue.SizeBytes),

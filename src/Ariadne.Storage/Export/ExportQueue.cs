@@ -24,7 +24,8 @@ internal sealed class ExportQueue : IAsyncDisposable
     private readonly long _maxBytes;
     private readonly Lock _lock = new();
     private readonly Queue<Waiting> _waiting;
-    private readonly SemaphoreSlim _available = new(0);
+    /// <summary>Released when a batch is queued; takers wait on it (its count is only a hint).</summary>
+    private readonly SemaphoreSlim _queued = new(0);
     private long _checkpoint;
     private long _waitingSpans;
 
@@ -55,7 +56,16 @@ internal sealed class ExportQueue : IAsyncDisposable
     }
 
     /// <summary>Spans waiting to be delivered.</summary>
-    public long SpanCount => Interlocked.Read(ref _waitingSpans);
+    public long SpanCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waitingSpans;
+            }
+        }
+    }
 
     /// <summary>Bytes of the queue's log on disk.</summary>
     public long SizeBytes => _log.SizeBytes;
@@ -104,10 +114,6 @@ internal sealed class ExportQueue : IAsyncDisposable
                     (location, state) => queue!.OnDurable(location, (Waiting)state!),
                     location => locations[location.Sequence] = location);
                 queue = new ExportQueue(log, directory, device, maxBytes, waiting, checkpoint);
-                if (waiting.Count > 0)
-                {
-                    queue._available.Release(waiting.Count);
-                }
 
                 return queue;
             },
@@ -128,49 +134,69 @@ internal sealed class ExportQueue : IAsyncDisposable
         await SpanRecord.AppendAsync(_log, BatchKind, batch, arrivalUnixMilliseconds, new Waiting(default, arrivalUnixMilliseconds, batch.SpanCount), cancellationToken);
     }
 
-    /// <summary>Waits for the oldest undelivered batch and reads it back; it stays first until <see cref="Delivered"/>.</summary>
-    public async Task<QueuedBatch> PeekAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until a batch is queued, then up to <paramref name="linger"/> more while fewer than
+    /// <paramref name="targetSpans"/> spans wait, and reads back the oldest batches, in order, until they
+    /// hold <paramref name="targetSpans"/> spans (always at least one batch). They stay queued until
+    /// <see cref="Delivered"/>. A batch damaged on disk comes back with a null <see cref="QueuedBatch.Batch"/>.
+    /// </summary>
+    public async Task<List<QueuedBatch>> TakeAsync(int targetSpans, TimeSpan linger, TimeProvider time, CancellationToken cancellationToken)
     {
-        while (true)
+        while (Count == 0)
         {
-            await _available.WaitAsync(cancellationToken);
-            Waiting oldest;
-            lock (_lock)
-            {
-                if (!_waiting.TryPeek(out oldest))
-                {
-                    continue;
-                }
-            }
-
-            // The permit stays with the batch until it is delivered.
-            _available.Release();
-            if (TryRead(oldest, out var batch))
-            {
-                return new QueuedBatch(oldest.Location.Sequence, oldest.Arrival, batch);
-            }
-
-            // Damaged on disk after it was written: nothing can deliver it; move on.
-            Delivered(oldest.Location.Sequence);
+            await _queued.WaitAsync(cancellationToken);
         }
+
+        var started = time.GetTimestamp();
+        while (SpanCount < targetSpans && time.GetElapsedTime(started) < linger)
+        {
+            await _queued.WaitAsync(linger - time.GetElapsedTime(started), cancellationToken);
+        }
+
+        var items = new List<Waiting>();
+        lock (_lock)
+        {
+            long spans = 0;
+            foreach (var item in _waiting)
+            {
+                if (items.Count > 0 && spans >= targetSpans)
+                {
+                    break;
+                }
+
+                items.Add(item);
+                spans += item.Spans;
+            }
+        }
+
+        var batches = new List<QueuedBatch>(items.Count);
+        foreach (var item in items)
+        {
+            batches.Add(new QueuedBatch(item.Location.Sequence, item.Arrival, TryRead(item, out var batch) ? batch : null));
+        }
+
+        return batches;
     }
 
-    /// <summary>Marks the batch delivered (or given up on): it leaves the queue and the checkpoint moves past it.</summary>
+    /// <summary>Marks every batch up to <paramref name="sequence"/> delivered (or given up on): they leave the queue and the checkpoint moves past them.</summary>
     public void Delivered(long sequence)
     {
         lock (_lock)
         {
-            if (!_waiting.TryPeek(out var oldest) || oldest.Location.Sequence != sequence)
+            while (_waiting.TryPeek(out var oldest) && oldest.Location.Sequence <= sequence)
+            {
+                _waiting.Dequeue();
+                _waitingSpans -= oldest.Spans;
+            }
+
+            if (sequence <= _checkpoint)
             {
                 return;
             }
 
-            _waiting.Dequeue();
-            _waitingSpans -= oldest.Spans;
             _checkpoint = sequence;
         }
 
-        _available.Wait(0);
         SaveCheckpoint(sequence);
         DeleteDelivered(sequence);
     }
@@ -243,17 +269,20 @@ internal sealed class ExportQueue : IAsyncDisposable
             _waitingSpans += item.Spans;
         }
 
-        _available.Release();
+        if (_queued.CurrentCount < 1024)
+        {
+            _queued.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await _log.DisposeAsync();
-        _available.Dispose();
+        _queued.Dispose();
     }
 
     private readonly record struct Waiting(LogRecordLocation Location, long Arrival, int Spans);
 }
 
 /// <summary>A batch read back from an <see cref="ExportQueue"/>.</summary>
-internal sealed record QueuedBatch(long Sequence, long ArrivalUnixMilliseconds, SpanBatch Batch);
+internal sealed record QueuedBatch(long Sequence, long ArrivalUnixMilliseconds, SpanBatch? Batch);

@@ -269,6 +269,60 @@ public sealed partial class ExporterTests
         Assert.Equal(0, Metric(metrics, "ariadne_exporter_retries_total", "otlphttp"));
     }
 
+    [Theory]
+    [InlineData(10, 0, 5, new[] { 10 })]
+    [InlineData(4, 4, 1, new[] { 4, 4, 2 })]
+    public async Task BatchProcessor_GroupsQueuedSpansIntoRequests_SplitAtTheMaximum(int size, int maxSize, int received, int[] expectedRequests)
+    {
+        var port = FreePorts.Take(1)[0];
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        await using var app = builder.Build();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        app.MapPost("/v1/traces", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            var batch = new Ariadne.Model.SpanBatch();
+            Ariadne.Protocols.Otlp.Protobuf.OtlpProtobufDecoder.TryDecode(body.ToArray(), batch, out _);
+            requests.Enqueue(batch.SpanCount);
+        });
+        await app.StartAsync();
+
+        var yaml = $"""
+            processors:
+              batch:
+                send_batch_size: {size}
+                send_batch_max_size: {maxSize}
+                timeout: 5s
+            exporters:
+              otlphttp:
+                endpoint: http://127.0.0.1:{port}
+                compression: none
+            service:
+              pipelines:
+                traces:
+                  receivers: [otlp]
+                  processors: [batch]
+                  exporters: [otlphttp]
+            """;
+        await using var forwarder = await StartForwarderAsync(yaml);
+        for (var i = 0; i < received; i++)
+        {
+            await PostAsync(forwarder, OtlpRequests.Trace(10 / received));
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (requests.Sum() < 10 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Five requests of 2 spans become one of 10; one request of 10 is split at the maximum.
+        Assert.Equal(expectedRequests, requests.ToArray());
+    }
+
     [Fact]
     public async Task FileExporter_WritesOneOtlpJsonLinePerBatch()
     {
