@@ -87,6 +87,8 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 IncompleteBlocksRemoved = _incompleteBlocksRemoved,
                 RecordsRejected = Interlocked.Read(ref _recordsRejected),
                 CorruptLogRegions = _replay.CorruptRegions,
+                LogWrittenBytes = _log.WrittenBytes,
+                FsyncLatency = _log.FsyncLatency,
             };
         }
     }

@@ -27,6 +27,12 @@ internal sealed record StorageStatistics(
     /// <summary>Blocks moved aside because a checksum or structure check failed.</summary>
     public long BlocksQuarantined { get; init; }
 
+    /// <summary>Bytes appended to the ingest log since the store opened.</summary>
+    public long LogWrittenBytes { get; init; }
+
+    /// <summary>The ingest log's fsync latencies.</summary>
+    public Log.LatencyHistogram? FsyncLatency { get; init; }
+
     /// <summary>Block folders without meta.json (a crash during a flush) removed on open.</summary>
     public long IncompleteBlocksRemoved { get; init; }
 }

@@ -68,6 +68,13 @@ internal sealed class MetricsEndpoint
             Gauge(text, "ariadne_ingest_log_bytes", "Bytes in ingest log segments.", stats.LogBytes);
             Counter(text, "ariadne_ingest_log_fsyncs_total", "Group-commit fsyncs of the ingest log.");
             text.Append("ariadne_ingest_log_fsyncs_total ").Append(stats.FsyncCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            Counter(text, "ariadne_ingest_log_written_bytes_total", "Bytes appended to the ingest log since the server started.");
+            text.Append("ariadne_ingest_log_written_bytes_total ").Append(stats.LogWrittenBytes.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            if (stats.FsyncLatency is { } latency)
+            {
+                Histogram(text, "ariadne_ingest_log_fsync_duration_seconds", "How long each group commit's fsync took.", latency);
+            }
+
             Gauge(text, "ariadne_ingest_log_torn_records_truncated", "Torn records truncated when the log was opened.", stats.TornRecordsTruncated);
             Gauge(text, "ariadne_storage_head_spans", "Spans not yet written into a block.", stats.HeadSpans);
             Gauge(text, "ariadne_storage_blocks", "Blocks being served.", stats.Blocks);
@@ -218,6 +225,23 @@ internal sealed class MetricsEndpoint
     private static void ProcessorSample(StringBuilder text, string name, string pipeline, string processor, long value) =>
         text.Append(name).Append("{pipeline=\"").Append(pipeline).Append("\",processor=\"").Append(processor).Append("\"} ")
             .Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void Histogram(StringBuilder text, string name, string help, Storage.Log.LatencyHistogram histogram)
+    {
+        var (cumulative, sum) = histogram.Snapshot();
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(" histogram\n");
+        var bounds = Storage.Log.LatencyHistogram.Bounds;
+        for (var i = 0; i < bounds.Length; i++)
+        {
+            text.Append(name).Append("_bucket{le=\"").Append(bounds[i].ToString(CultureInfo.InvariantCulture)).Append("\"} ")
+                .Append(cumulative[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        text.Append(name).Append("_bucket{le=\"+Inf\"} ").Append(cumulative[^1].ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append(name).Append("_sum ").Append(sum.ToString(CultureInfo.InvariantCulture)).Append('\n')
+            .Append(name).Append("_count ").Append(cumulative[^1].ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
 
     private static void Labelled(StringBuilder text, string name, string labels, long value) =>
         text.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');

@@ -34,6 +34,7 @@ internal sealed class IngestLog : IAsyncDisposable
     private long _nextSequence;
     private long _logBytes;
     private long _fsyncCount;
+    private long _writtenBytes;
     private long _lastFsyncTicks;
     private long _failedGroups;
 
@@ -57,6 +58,12 @@ internal sealed class IngestLog : IAsyncDisposable
     public long FsyncCount => Interlocked.Read(ref _fsyncCount);
 
     public TimeSpan LastFsyncDuration => TimeSpan.FromTicks(Interlocked.Read(ref _lastFsyncTicks));
+
+    /// <summary>How long each group commit's fsync took.</summary>
+    public LatencyHistogram FsyncLatency { get; } = new();
+
+    /// <summary>Bytes written to the log since it was opened (records of failed groups excluded).</summary>
+    public long WrittenBytes => Interlocked.Read(ref _writtenBytes);
 
     public long FailedGroups => Interlocked.Read(ref _failedGroups);
 
@@ -369,6 +376,7 @@ internal sealed class IngestLog : IAsyncDisposable
             var timer = Stopwatch.StartNew();
             _segment!.Flush();
             Interlocked.Exchange(ref _lastFsyncTicks, timer.Elapsed.Ticks);
+            FsyncLatency.Record(timer.Elapsed);
             Interlocked.Increment(ref _fsyncCount);
             _tailUnknown = false;
             written = position - _segmentLength;
@@ -389,6 +397,7 @@ internal sealed class IngestLog : IAsyncDisposable
         }
 
         Interlocked.Add(ref _logBytes, written);
+        Interlocked.Add(ref _writtenBytes, written);
         var recordSequence = firstSequence;
         foreach (var item in group)
         {
