@@ -21,6 +21,27 @@ internal sealed class TraceIngest
         _exporters = exporters;
     }
 
+    /// <summary>
+    /// Whether a request may be read at all: receivers ask before they read and decompress the body, so
+    /// a server that is starting or over its memory limit spends nothing on data it would refuse.
+    /// </summary>
+    public bool Admits(SpanPipeline? pipeline, out string refusal)
+    {
+        if (_stores.Store is null)
+        {
+            refusal = "storage is starting (replaying the ingest log); retry shortly";
+            return false;
+        }
+
+        if (pipeline is not null && !pipeline.Admits(out refusal))
+        {
+            return false;
+        }
+
+        refusal = string.Empty;
+        return true;
+    }
+
     /// <summary>Rejects invalid spans, runs the receiver's pipeline on the rest, and makes what is left durable.</summary>
     /// <param name="batch">The decoded spans.</param>
     /// <param name="counters">The receiver's counters.</param>

@@ -20,6 +20,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public ServerPorts Ports { get; }
 
+    /// <summary>The server's process id (for reading its memory from /proc).</summary>
+    public int Pid => _process.Id;
+
     public Uri HttpEndpoint => new($"http://127.0.0.1:{Ports.Http}");
 
     public Uri QueryEndpoint => new($"http://127.0.0.1:{Ports.Query}");

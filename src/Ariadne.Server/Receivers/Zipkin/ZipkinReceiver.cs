@@ -41,6 +41,13 @@ internal sealed class ZipkinReceiver
             return;
         }
 
+        if (!_ingest.Admits(_pipeline, out var refusal))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await TextAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);
+            return;
+        }
+
         var contentEncoding = request.Headers.ContentEncoding.ToString();
         var (status, body) = await BodyReader.ReadAsync(request.Body, request.ContentLength, contentEncoding, _maxBodySize, context.RequestAborted);
         using (body)

@@ -49,6 +49,12 @@ internal sealed class OtlpGrpcReceiver
             return;
         }
 
+        if (!_ingest.Admits(_pipeline, out var refusal))
+        {
+            FinishWithStatus(context, GrpcStatusCode.Unavailable, refusal);
+            return;
+        }
+
         var encoding = request.Headers[GrpcProtocol.EncodingHeader].ToString();
         var (status, body) = await BodyReader.ReadAsync(
             request.Body, request.ContentLength, encoding: null, _maxMessageSize + GrpcProtocol.MessagePrefixLength, context.RequestAborted);

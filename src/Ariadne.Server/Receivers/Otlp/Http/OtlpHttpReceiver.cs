@@ -51,6 +51,13 @@ internal sealed class OtlpHttpReceiver
             return;
         }
 
+        if (!_ingest.Admits(_pipeline, out var refusal))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, refusal);
+            return;
+        }
+
         var contentEncoding = request.Headers.ContentEncoding.ToString();
         var (status, body) = await BodyReader.ReadAsync(request.Body, request.ContentLength, contentEncoding, _maxBodySize, context.RequestAborted);
         using (body)
