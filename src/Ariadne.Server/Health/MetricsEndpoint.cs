@@ -40,6 +40,12 @@ internal sealed class MetricsEndpoint
             Sample(text, "ariadne_receiver_refused_spans_total", receiver.Receiver, receiver.RefusedSpans);
         }
 
+        Counter(text, "ariadne_receiver_refused_requests_total", "Requests refused before their body was read (storage starting, memory over the limit).");
+        foreach (var receiver in _receivers.All)
+        {
+            Sample(text, "ariadne_receiver_refused_requests_total", receiver.Receiver, receiver.RefusedRequests);
+        }
+
         Counter(text, "ariadne_processor_dropped_spans_total", "Spans a processor dropped (received and acknowledged, not stored).");
         foreach (var pipeline in _pipelines.Pipelines)
         {

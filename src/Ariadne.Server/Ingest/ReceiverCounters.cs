@@ -5,6 +5,7 @@ internal sealed class ReceiverCounters
 {
     private long _accepted;
     private long _refused;
+    private long _refusedRequests;
 
     public ReceiverCounters(string receiver) => Receiver = receiver;
 
@@ -15,6 +16,11 @@ internal sealed class ReceiverCounters
 
     /// <summary>Spans the client was told were not stored (rejected individually or refused whole).</summary>
     public long RefusedSpans => Interlocked.Read(ref _refused);
+
+    /// <summary>Requests refused before their body was read (storage starting, memory over the limit): their spans are not known.</summary>
+    public long RefusedRequests => Interlocked.Read(ref _refusedRequests);
+
+    public void RefuseRequest() => Interlocked.Increment(ref _refusedRequests);
 
     public void Add(int accepted, int refused)
     {

@@ -25,16 +25,18 @@ internal sealed class TraceIngest
     /// Whether a request may be read at all: receivers ask before they read and decompress the body, so
     /// a server that is starting or over its memory limit spends nothing on data it would refuse.
     /// </summary>
-    public bool Admits(SpanPipeline? pipeline, out string refusal)
+    public bool Admits(SpanPipeline? pipeline, ReceiverCounters counters, out string refusal)
     {
         if (_stores.Store is null)
         {
             refusal = "storage is starting (replaying the ingest log); retry shortly";
+            counters.RefuseRequest();
             return false;
         }
 
         if (pipeline is not null && !pipeline.Admits(out refusal))
         {
+            counters.RefuseRequest();
             return false;
         }
 

@@ -213,7 +213,8 @@ public sealed class MemoryLimiterPipelineTests
         }
 
         var metrics = await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, "/metrics"));
-        Assert.Contains("ariadne_receiver_refused_spans_total{receiver=\"otlp/http\"} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_receiver_refused_requests_total{receiver=\"otlp/http\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("ariadne_receiver_refused_requests_total{receiver=\"zipkin\"} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("ariadne_storage_spans 0\n", metrics, StringComparison.Ordinal);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class ZipkinReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, out var refusal))
+        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
         {
             context.Response.Headers.RetryAfter = "1";
             await TextAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);

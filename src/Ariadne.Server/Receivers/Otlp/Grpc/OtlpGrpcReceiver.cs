@@ -49,7 +49,7 @@ internal sealed class OtlpGrpcReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, out var refusal))
+        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
         {
             FinishWithStatus(context, GrpcStatusCode.Unavailable, refusal);
             return;

@@ -51,7 +51,7 @@ internal sealed class OtlpHttpReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, out var refusal))
+        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
         {
             context.Response.Headers.RetryAfter = "1";
             await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, refusal);
