@@ -324,6 +324,38 @@ public sealed partial class ExporterTests
     }
 
     [Fact]
+    public async Task QueueOverItsQuota_ReceiversRefuseWithRetryLater_NothingAcceptedIsDropped()
+    {
+        var deadPort = FreePorts.Take(1)[0];
+        var yaml = Pipeline($"  otlphttp:\n    endpoint: http://127.0.0.1:{deadPort}\n    sending_queue: {{max_size_mib: 1}}", "otlphttp");
+        await using var forwarder = await StartForwarderAsync(yaml);
+
+        var accepted = 0;
+        HttpStatusCode last = HttpStatusCode.OK;
+        for (var i = 0; i < 400 && last == HttpStatusCode.OK; i++)
+        {
+            var spans = Enumerable.Range(0, 50).SelectMany(_ => OtlpRequests.Trace(10)).ToList();
+            using var response = await forwarder.PostTracesAsync(OtlpRequests.Protobuf("svc", spans));
+            last = response.StatusCode;
+            if (last == HttpStatusCode.OK)
+            {
+                accepted += spans.Count;
+            }
+            else
+            {
+                Assert.NotNull(response.Headers.RetryAfter);
+                Assert.Contains("export queue is full", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, last);
+        Assert.True(accepted > 0);
+        var metrics = await forwarder.Query.GetStringAsync(new Uri(forwarder.QueryEndpoint, "/metrics"));
+        Assert.Equal(accepted, Metric(metrics, "ariadne_exporter_queue_spans", "otlphttp"));
+        Assert.Equal(0, Metric(metrics, "ariadne_exporter_send_failed_spans_total", "otlphttp"));
+    }
+
+    [Fact]
     public async Task FileExporter_WritesOneOtlpJsonLinePerBatch()
     {
         using var directory = new TempDirectory();
