@@ -187,18 +187,39 @@ internal static partial class PipelineBuilder
 
                 return new RedactionProcessor(id, settings.Bool("allow_all_keys", false), settings.List("allowed_keys"), settings.List("ignored_keys"), blocked, hash.Length == 0 ? null : hash, summary);
             case "filter":
-                settings.Only("spans", "error_mode");
-                var spans = settings.Map("spans");
-                var spanSettings = new Settings(spans, $"processors.{id}.spans", errors);
+                settings.Only("spans", "traces", "error_mode");
+                var errorMode = settings.Text("error_mode", "propagate");
+                if (errorMode is not ("ignore" or "silent" or "propagate"))
+                {
+                    errors.Add($"processors.{id}.error_mode: expected ignore, silent or propagate, got '{errorMode}'");
+                }
+
+                var spanSettings = new Settings(settings.Map("spans"), $"processors.{id}.spans", errors);
                 spanSettings.Only("include", "exclude");
                 var include = Match(spanSettings.Map("include"), $"processors.{id}.spans.include", errors);
                 var exclude = Match(spanSettings.Map("exclude"), $"processors.{id}.spans.exclude", errors);
-                if (include is null && exclude is null)
+                var traces = new Settings(settings.Map("traces"), $"processors.{id}.traces", errors);
+                traces.Only("span");
+                var conditions = new List<OttlCondition>();
+                var texts = traces.List("span");
+                for (var i = 0; i < texts.Count; i++)
                 {
-                    errors.Add($"processors.{id}.spans: expected an include or exclude block");
+                    if (OttlCondition.TryParse(texts[i], out var condition, out var error))
+                    {
+                        conditions.Add(condition!);
+                    }
+                    else
+                    {
+                        errors.Add($"processors.{id}.traces.span[{i}]: {error}");
+                    }
                 }
 
-                return new FilterProcessor(id, include, exclude);
+                if (include is null && exclude is null && texts.Count == 0)
+                {
+                    errors.Add($"processors.{id}: expected OTTL conditions under traces.span, or a spans include or exclude block");
+                }
+
+                return new FilterProcessor(id, include, exclude, conditions);
             case "memory_limiter":
                 settings.Only("check_interval", "limit_mib", "spike_limit_mib", "limit_percentage", "spike_limit_percentage");
                 var interval = settings.Duration("check_interval", TimeSpan.Zero);

@@ -294,7 +294,7 @@ public class FilterProcessorTests
         Assert.Contains("processors.filter.spans.exclude.match_type: expected strict or regexp, got 'fuzzy'", errors);
         Assert.Contains(errors, e => e.StartsWith("processors.filter.spans.exclude.span_kinds: unknown kind 'SERVER'", StringComparison.Ordinal));
         Assert.Contains("processors.filter.spans.exclude.attributes: expected a list of {key, value}", errors);
-        Assert.Contains("processors.filter/empty.spans: expected an include or exclude block", errors);
+        Assert.Contains("processors.filter/empty: expected OTTL conditions under traces.span, or a spans include or exclude block", errors);
     }
 }
 

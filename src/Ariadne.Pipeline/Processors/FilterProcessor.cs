@@ -4,21 +4,24 @@ using Ariadne.Model;
 namespace Ariadne.Pipeline.Processors;
 
 /// <summary>
-/// Drops spans by their properties, with the Collector filter processor's <c>spans.include</c> /
-/// <c>spans.exclude</c> match blocks: with <c>include</c>, only matching spans are kept; with
-/// <c>exclude</c>, matching spans are dropped. In a block every property given must match; a list
-/// matches when any of its entries does; every listed attribute must be present and match.
+/// Drops spans by their properties, as the Collector's filter processor does: a span for which any
+/// OTTL condition under <c>traces.span</c> is true is dropped; with the older match blocks, with
+/// <c>spans.include</c> only matching spans are kept and with <c>spans.exclude</c> matching spans are
+/// dropped. In a block every property given must match; a list matches when any of its entries does;
+/// every listed attribute must be present and match.
 /// </summary>
 internal sealed class FilterProcessor : ISpanProcessor
 {
     private readonly SpanMatch? _include;
     private readonly SpanMatch? _exclude;
+    private readonly OttlCondition[] _conditions;
 
-    public FilterProcessor(string id, SpanMatch? include, SpanMatch? exclude)
+    public FilterProcessor(string id, SpanMatch? include, SpanMatch? exclude, IReadOnlyList<OttlCondition>? conditions = null)
     {
         Id = id;
         _include = include;
         _exclude = exclude;
+        _conditions = [.. conditions ?? []];
     }
 
     public string Id { get; }
@@ -27,13 +30,26 @@ internal sealed class FilterProcessor : ISpanProcessor
     {
         for (var i = 0; i < batch.SpanCount; i++)
         {
-            if ((_include is not null && !_include.Matches(batch, i)) || (_exclude is not null && _exclude.Matches(batch, i)))
+            if ((_include is not null && !_include.Matches(batch, i)) || (_exclude is not null && _exclude.Matches(batch, i)) || AnyCondition(batch, i))
             {
                 drop[i] = true;
             }
         }
 
         return 0;
+    }
+
+    private bool AnyCondition(SpanBatch batch, int index)
+    {
+        foreach (var condition in _conditions)
+        {
+            if (condition.Matches(batch, index))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 
