@@ -123,40 +123,30 @@ internal sealed class MetricsEndpoint
             Labelled(text, "ariadne_processor_tail_sampling_global_count_traces_sampled_total", labels + ",sampled=\"false\"", stage.Sampler.TracesNotSampled);
         }
 
-        Counter(text, "ariadne_processor_tail_sampling_late_spans_total", "Spans that arrived after their trace was decided and followed the decision.");
-        foreach (var stage in stages)
+        (string Name, string Help, bool Counter, Func<TailSamplingStage, long> Value)[] series =
+        [
+            ("ariadne_processor_tail_sampling_late_spans_total", "Spans that arrived after their trace was decided and followed the decision.", true, t => t.Sampler.LateSpans),
+            ("ariadne_processor_tail_sampling_early_decisions_total", "Traces decided before decision_wait because num_traces was reached.", true, t => t.Sampler.DecidedEarly),
+            ("ariadne_processor_tail_sampling_unreadable_records_total", "Buffered records found damaged on disk when their traces were decided.", true, t => t.Buffer.UnreadableRecords),
+            ("ariadne_processor_tail_sampling_buffered_traces", "Undecided traces held by the tail sampler.", false, t => t.Buffer.TraceCount),
+            ("ariadne_processor_tail_sampling_buffered_spans", "Spans of undecided traces, kept on disk.", false, t => t.Buffer.SpanCount),
+            ("ariadne_processor_tail_sampling_buffer_bytes", "Bytes of the tail sampler's log on disk.", false, t => t.Buffer.SizeBytes),
+        ];
+        foreach (var (name, help, counter, value) in series)
         {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_late_spans_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Sampler.LateSpans);
-        }
+            if (counter)
+            {
+                Counter(text, name, help);
+            }
+            else
+            {
+                GaugeHeader(text, name, help);
+            }
 
-        Counter(text, "ariadne_processor_tail_sampling_early_decisions_total", "Traces decided before decision_wait because num_traces was reached.");
-        foreach (var stage in stages)
-        {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_early_decisions_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Sampler.DecidedEarly);
-        }
-
-        GaugeHeader(text, "ariadne_processor_tail_sampling_buffered_traces", "Undecided traces held by the tail sampler.");
-        foreach (var stage in stages)
-        {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_buffered_traces", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.TraceCount);
-        }
-
-        GaugeHeader(text, "ariadne_processor_tail_sampling_buffered_spans", "Spans of undecided traces, kept on disk.");
-        foreach (var stage in stages)
-        {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_buffered_spans", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SpanCount);
-        }
-
-        Counter(text, "ariadne_processor_tail_sampling_unreadable_records_total", "Buffered records found damaged on disk when their traces were decided.");
-        foreach (var stage in stages)
-        {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_unreadable_records_total", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.UnreadableRecords);
-        }
-
-        GaugeHeader(text, "ariadne_processor_tail_sampling_buffer_bytes", "Bytes of the tail sampler's log on disk.");
-        foreach (var stage in stages)
-        {
-            ProcessorSample(text, "ariadne_processor_tail_sampling_buffer_bytes", stage.Pipeline.Id, stage.Sampler.Id, stage.Buffer.SizeBytes);
+            foreach (var stage in stages)
+            {
+                ProcessorSample(text, name, stage.Pipeline.Id, stage.Sampler.Id, value(stage));
+            }
         }
     }
 

@@ -20,13 +20,9 @@ internal sealed class ExportService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        if (await _stores.WaitOpenedAsync(stoppingToken) is null)
         {
-            await _stores.Opened.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return; // the storage service has logged why
+            return;
         }
 
         var loops = _hub.Queued.Select(exporter => Task.Run(() => exporter.RunAsync(_time, stoppingToken), CancellationToken.None)).ToList();

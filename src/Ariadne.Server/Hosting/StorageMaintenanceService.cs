@@ -27,14 +27,9 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        SpanStore store;
-        try
+        if (await _stores.WaitOpenedAsync(stoppingToken) is not { } store)
         {
-            store = await _stores.Opened.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return; // the storage service has logged why
+            return;
         }
 
         // Cuts and compaction run side by side: a merge of large blocks takes many seconds, and the

@@ -24,14 +24,9 @@ internal sealed partial class TailSamplingService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        SpanStore store;
-        try
+        if (await _stores.WaitOpenedAsync(stoppingToken) is not { } store)
         {
-            store = await _stores.Opened.WaitAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return; // the storage service has logged why
+            return;
         }
 
         var stages = _stages.All;

@@ -18,6 +18,22 @@ internal sealed class StoreProvider
 
     public Task<SpanStore> Opened => _opened.Task;
 
+    /// <summary>
+    /// Waits for the store; null when it could not be opened (the storage service has logged why).
+    /// Throws only when <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task<SpanStore?> WaitOpenedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Opened.WaitAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     public void SetOpened(SpanStore store)
     {
         Store = store;

@@ -235,7 +235,10 @@ public sealed partial class TailSamplingTests
         return json.RootElement.GetProperty("data")[0].GetProperty("spans").GetArrayLength();
     }
 
-    /// <summary>Waits until the sampler has made this many final decisions in all.</summary>
+    /// <summary>
+    /// Waits until the sampler has made this many final decisions in all and holds no undecided trace
+    /// (a round counts its decisions first and forgets its traces last, after storing the kept ones).
+    /// </summary>
     private static async Task WaitForDecisionsAsync(HttpClient client, Uri queryEndpoint, int decisions)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -244,7 +247,7 @@ public sealed partial class TailSamplingTests
         {
             var metrics = await client.GetStringAsync(new Uri(queryEndpoint, "/metrics"));
             made = GlobalDecision().Matches(metrics).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
-            if (made >= decisions)
+            if (made >= decisions && metrics.Contains("ariadne_processor_tail_sampling_buffered_traces{pipeline=\"traces\",processor=\"tail_sampling\"} 0\n", StringComparison.Ordinal))
             {
                 return;
             }
