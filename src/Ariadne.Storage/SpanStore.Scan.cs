@@ -25,6 +25,9 @@ internal sealed partial class SpanStore
         var found = new List<SpanRef>();
         foreach (var head in heads)
         {
+            // Decodes each of the head's batches once and holds them while its traces are read one by one
+            // (the head keeps batches compressed and only weakly decoded).
+            var held = head.AllSpans();
             foreach (var traceId in head.TraceIds())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -54,6 +57,8 @@ internal sealed partial class SpanStore
                     yield return output.Take();
                 }
             }
+
+            GC.KeepAlive(held);
         }
 
         var (slackStart, slackEnd) = WidenedRange(request);

@@ -115,8 +115,13 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 (sequence, kind, payload) =>
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (kind == LogRecordHeader.SpanBatchKind && SpanBatchCodec.TryDecode(payload.Span, out var batch, out _))
+                    if (kind == LogRecordHeader.SpanRecordKind && SpanRecord.TryDecode(payload.Span, out _, out var decoded))
                     {
+                        head.Add(payload.ToArray(), decoded);
+                    }
+                    else if (kind == LogRecordHeader.SpanBatchKind && SpanBatchCodec.TryDecode(payload.Span, out var batch, out _))
+                    {
+                        // Written before records were compressed.
                         head.Add(batch!);
                     }
                     else
@@ -127,7 +132,11 @@ internal sealed partial class SpanStore : IAsyncDisposable
                     }
                 },
                 out var replay,
-                (_, state) => Volatile.Read(ref store!._head).Add((SpanBatch)state!));
+                (_, state) =>
+                {
+                    var (record, batch) = ((byte[], SpanBatch))state!;
+                    Volatile.Read(ref store!._head).Add(record, batch);
+                });
             store = new SpanStore(options, log, head, blocks, replay, quarantined, incomplete, rejected);
             return store;
         }, cancellationToken);
@@ -170,13 +179,15 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// </summary>
     public async ValueTask AppendAsync(SpanBatch batch, CancellationToken cancellationToken = default)
     {
+        // Encoded and compressed here, on the caller's thread: the log record and the head share the bytes.
+        var record = SpanRecord.Encode(batch, 0);
         try
         {
             await _log.AppendAsync(
-                LogRecordHeader.SpanBatchKind,
-                SpanBatchCodec.GetEncodedLength(batch),
-                (destination, _) => SpanBatchCodec.Encode(batch, destination),
-                batch,
+                LogRecordHeader.SpanRecordKind,
+                record.Length,
+                (destination, _) => record.CopyTo(destination),
+                (record, batch),
                 cancellationToken);
         }
         catch (StorageUnavailableException)

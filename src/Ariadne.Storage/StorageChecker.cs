@@ -88,6 +88,11 @@ internal static class StorageChecker
                             inconsistent++;
                             firstError ??= $"record {sequence} is inconsistent: {error}";
                         }
+                        else if (kind == LogRecordHeader.SpanRecordKind && !SpanRecord.TryDecode(payload.Span, out _, out _))
+                        {
+                            inconsistent++;
+                            firstError ??= $"record {sequence} is inconsistent: the compressed batch does not decode";
+                        }
                     },
                     ref payloadBuffer);
                 records += scan.Records;

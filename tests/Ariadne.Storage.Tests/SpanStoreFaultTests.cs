@@ -104,7 +104,7 @@ public class SpanStoreFaultTests
         using var dir = new TempDirectory();
         const int Writers = 32;
         const int BatchesPerWriter = 200;
-        var options = new SpanStoreOptions { DataDirectory = dir.Path, SegmentSizeBytes = 4 << 20 };
+        var options = new SpanStoreOptions { DataDirectory = dir.Path, SegmentSizeBytes = 256 << 10 };
         await using (var store = await SpanStore.OpenAsync(options))
         {
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>

@@ -18,6 +18,9 @@ internal static class LogRecordHeader
     public const ushort FormatVersion = 1;
     public const ushort SpanBatchKind = 1;
 
+    /// <summary>A <see cref="SpanRecord"/>: a span batch, compressed (what the store writes now; kind 1 is still read).</summary>
+    public const ushort SpanRecordKind = 2;
+
     /// <summary>The largest payload a record may carry; larger claims are treated as corruption.</summary>
     public const int MaxPayloadLength = 1 << 30;
 

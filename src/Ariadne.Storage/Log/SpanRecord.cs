@@ -18,8 +18,8 @@ internal static class SpanRecord
     /// <summary>zstd's fastest regular level: the record is read back once, soon, so speed matters more than size.</summary>
     private const int ZstdLevel = 1;
 
-    /// <summary>Appends the batch as one record of <paramref name="kind"/>; completes once it is durable.</summary>
-    public static async ValueTask<long> AppendAsync(IngestLog log, ushort kind, SpanBatch batch, long arrivalUnixMilliseconds, object? state, CancellationToken cancellationToken)
+    /// <summary>The record's payload for the batch, exactly sized (the store's head keeps it as it is).</summary>
+    public static byte[] Encode(SpanBatch batch, long arrivalUnixMilliseconds)
     {
         var rawLength = SpanBatchCodec.GetEncodedLength(batch);
         var raw = ArrayPool<byte>.Shared.Rent(rawLength);
@@ -27,25 +27,25 @@ internal static class SpanRecord
         {
             SpanBatchCodec.Encode(batch, raw);
             var codec = ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.None;
-            var body = codec == PageCodec.Zstd ? PageCompressor.Compress(raw.AsSpan(0, rawLength), codec, ZstdLevel) : raw;
-            var bodyLength = codec == PageCodec.Zstd ? body.Length : rawLength;
-            return await log.AppendAsync(
-                kind,
-                HeaderBytes + bodyLength,
-                (destination, _) =>
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(destination, arrivalUnixMilliseconds);
-                    destination[sizeof(long)] = (byte)codec;
-                    BinaryPrimitives.WriteInt32LittleEndian(destination[(sizeof(long) + 1)..], rawLength);
-                    body.AsSpan(0, bodyLength).CopyTo(destination[HeaderBytes..]);
-                },
-                state,
-                cancellationToken);
+            var body = codec == PageCodec.Zstd ? PageCompressor.Compress(raw.AsSpan(0, rawLength), codec, ZstdLevel) : raw.AsSpan(0, rawLength).ToArray();
+            var record = new byte[HeaderBytes + body.Length];
+            BinaryPrimitives.WriteInt64LittleEndian(record, arrivalUnixMilliseconds);
+            record[sizeof(long)] = (byte)codec;
+            BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(sizeof(long) + 1), rawLength);
+            body.CopyTo(record.AsSpan(HeaderBytes));
+            return record;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(raw);
         }
+    }
+
+    /// <summary>Appends the batch as one record of <paramref name="kind"/>; completes once it is durable.</summary>
+    public static ValueTask<long> AppendAsync(IngestLog log, ushort kind, SpanBatch batch, long arrivalUnixMilliseconds, object? state, CancellationToken cancellationToken)
+    {
+        var record = Encode(batch, arrivalUnixMilliseconds);
+        return log.AppendAsync(kind, record.Length, (destination, _) => record.CopyTo(destination), state, cancellationToken);
     }
 
     /// <summary>Decodes a record's payload; false when it is not one (or is damaged beyond its checksum's reach).</summary>

@@ -13,6 +13,9 @@ internal interface ITraceIndex
     /// <summary>Indexes every span of the batch not already present (same trace id and span id); returns how many were new.</summary>
     int Add(SpanBatch batch);
 
+    /// <summary>As <see cref="Add(SpanBatch)"/>, for a batch whose <see cref="Log.SpanRecord"/> payload the caller already has.</summary>
+    int Add(byte[] record, SpanBatch batch);
+
     /// <summary>Adds the trace's spans to <paramref name="found"/>.</summary>
     void CollectTrace(TraceId traceId, List<SpanRef> found);
 

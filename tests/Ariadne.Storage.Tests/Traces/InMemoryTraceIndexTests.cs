@@ -27,6 +27,36 @@ public class InMemoryTraceIndexTests
     }
 
     [Fact]
+    public void BatchesNobodyHolds_AreFreed_AndDecodedAgainFromTheCompressedRecord()
+    {
+        var index = new InMemoryTraceIndex();
+        var traceId = new TraceId(7, 7);
+        var original = AddUnreferenced(index, traceId);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(original.TryGetTarget(out _), "the decoded batch should not be kept alive by the head");
+
+        var found = new List<SpanRef>();
+        index.CollectTrace(traceId, found);
+        Assert.Equal(3, found.Count);
+        Assert.Equal(["op 0", "op 1", "op 2"], found.Select(s => s.Batch.GetString(s.Row.Name)));
+        Assert.Equal("checkout", found[0].Batch.GetString(found[0].Batch.ServiceNameOf(found[0].Row)));
+        Assert.True(index.CompressedBytes > 0);
+
+        // One decoded copy serves every span of the chunk while someone holds it.
+        Assert.Same(found[0].Batch, found[2].Batch);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<SpanBatch> AddUnreferenced(InMemoryTraceIndex index, TraceId traceId)
+    {
+        var batch = TestBatches.Create(traceId, 3);
+        index.Add(batch);
+        return new WeakReference<SpanBatch>(batch);
+    }
+
+    [Fact]
     public void Add_SameSpanIdInAnotherTrace_IsADifferentSpan()
     {
         var index = new InMemoryTraceIndex();
