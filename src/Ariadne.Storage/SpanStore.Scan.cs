@@ -30,7 +30,7 @@ internal sealed partial class SpanStore
             var held = head.AllSpans();
             foreach (var traceId in head.TraceIds())
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                request.ThrowIfStopped(cancellationToken);
                 if (output.WasYielded(traceId))
                 {
                     continue;
@@ -75,7 +75,7 @@ internal sealed partial class SpanStore
             var pageCount = block.PageCount;
             for (var p = 0; p < pageCount; p++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                request.ThrowIfStopped(cancellationToken);
                 var entry = block.Pages[p];
                 if (!entry.Overlaps(slackStart, slackEnd) || !MayMatch(request, entry))
                 {

@@ -35,6 +35,7 @@ internal sealed class StoreSpansetFetcher : ISpansetFetcher
             Predicates = Translate(request.Conditions, request.AllConditions),
             MatchAll = request.AllConditions,
             Metrics = Metrics,
+            Deadline = request.Deadline,
         };
 
         foreach (var batch in _store.Scan(scan, cancellationToken))

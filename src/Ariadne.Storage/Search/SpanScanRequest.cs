@@ -32,4 +32,17 @@ internal sealed class SpanScanRequest
 
     /// <summary>Spans per yielded batch before it is handed out (whole traces are never split).</summary>
     public int BatchSpans { get; init; } = 1024;
+
+    /// <summary>When to stop with <see cref="OperationCanceledException"/> (<see cref="System.Diagnostics.Stopwatch"/> timestamp; 0: never).</summary>
+    public long Deadline { get; init; }
+
+    /// <summary>Throws when the token is cancelled or the deadline has passed.</summary>
+    public void ThrowIfStopped(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Deadline != 0 && System.Diagnostics.Stopwatch.GetTimestamp() > Deadline)
+        {
+            throw new OperationCanceledException("the scan ran past its deadline");
+        }
+    }
 }

@@ -37,6 +37,7 @@ internal sealed class TraceQLEngine
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         try
         {
             var fetch = new FetchSpansRequest
@@ -45,12 +46,18 @@ internal sealed class TraceQLEngine
                 EndUnixNanos = request.EndUnixNanos,
                 Conditions = conditions,
                 AllConditions = all,
+                Deadline = deadline,
             };
             await foreach (var batch in fetcher.FetchAsync(fetch, timeout.Token).WithCancellation(timeout.Token))
             {
                 foreach (var rows in GroupByTrace(batch))
                 {
                     timeout.Token.ThrowIfCancellationRequested();
+                    if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+                    {
+                        throw new OperationCanceledException();
+                    }
+
                     var trace = new TraceView(batch, rows);
                     metrics.InspectedTraces++;
                     metrics.InspectedSpans += rows.Length;

@@ -16,4 +16,11 @@ internal sealed class FetchSpansRequest
     /// With no conditions, every trace in range qualifies.
     /// </summary>
     public bool AllConditions { get; init; }
+
+    /// <summary>
+    /// When the query must stop (<see cref="System.Diagnostics.Stopwatch"/> timestamp; 0: never). Fetchers
+    /// check it as they go, so a timeout holds even while every thread-pool thread is busy and the timer
+    /// that cancels the query's token cannot run.
+    /// </summary>
+    public long Deadline { get; init; }
 }
