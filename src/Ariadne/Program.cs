@@ -14,6 +14,7 @@ internal static class Program
         root.Subcommands.Add(QueryCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(LoadgenCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

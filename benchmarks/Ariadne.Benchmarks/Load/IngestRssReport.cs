@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Benchmarks.Storage;
 using Ariadne.Model;
 using Ariadne.Protocols.Otlp.Protobuf;
@@ -76,7 +76,7 @@ internal static class IngestRssReport
             WaitReady(client, query);
             Print($"server ready after {watch.Elapsed.TotalSeconds:F0} s; RSS {Rss(server.Id) / 1024.0:F0} MiB");
 
-            var requests = Prepare();
+            var requests = EncodedRequest.Prepare("realistic", SpansPerRequest, DistinctRequests);
             var endpoint = new Uri($"http://127.0.0.1:{ports[1]}/v1/traces");
             long sent = 0, acknowledged = 0, refused = 0, peak = 0;
             string peakMetrics = string.Empty;
@@ -172,65 +172,6 @@ internal static class IngestRssReport
 
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    /// <summary>Pre-encoded requests and where each holds its trace ids, so a send can make them unique.</summary>
-    private sealed record EncodedRequest(byte[] Bytes, int[] TraceIdOffsets)
-    {
-        /// <summary>Copies the request with the first 4 bytes of every trace id XORed with <paramref name="round"/>.</summary>
-        public int Render(byte[] destination, uint round)
-        {
-            Bytes.CopyTo(destination, 0);
-            foreach (var offset in TraceIdOffsets)
-            {
-                destination[offset] ^= (byte)(round >> 24);
-                destination[offset + 1] ^= (byte)(round >> 16);
-                destination[offset + 2] ^= (byte)(round >> 8);
-                destination[offset + 3] ^= (byte)round;
-            }
-
-            return Bytes.Length;
-        }
-    }
-
-    private static List<EncodedRequest> Prepare()
-    {
-        var requests = new List<EncodedRequest>(DistinctRequests);
-        var pattern = new byte[16];
-        for (var r = 0; r < DistinctRequests; r++)
-        {
-            var batch = RealisticSpans.Create(SpansPerRequest, 50_000_000 + r);
-            var output = new ArrayBufferWriter<byte>(1 << 20);
-            OtlpProtobufEncoder.WriteTracesData(batch, output);
-            var bytes = output.WrittenSpan.ToArray();
-            var ids = new HashSet<TraceId>();
-            foreach (ref readonly var span in batch.Spans.Rows)
-            {
-                ids.Add(span.TraceId);
-            }
-
-            var offsets = new List<int>();
-            foreach (var id in ids)
-            {
-                id.WriteTo(pattern);
-                var at = 0;
-                while (true)
-                {
-                    var found = bytes.AsSpan(at).IndexOf(pattern);
-                    if (found < 0)
-                    {
-                        break;
-                    }
-
-                    offsets.Add(at + found);
-                    at += found + 16;
-                }
-            }
-
-            requests.Add(new EncodedRequest(bytes, [.. offsets]));
-        }
-
-        return requests;
     }
 
     private static void WaitReady(HttpClient client, Uri query)

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Protocols.Otlp.Protobuf;
 using BenchmarkDotNet.Attributes;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Protocols.Otlp.Json;
 using BenchmarkDotNet.Attributes;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Pipeline.TailSampling;
 using Ariadne.Storage.Tail;

@@ -1,4 +1,4 @@
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Storage.Blocks.V1;
 using Ariadne.Storage.Compression;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Storage.Log;
 using BenchmarkDotNet.Attributes;

@@ -1,4 +1,4 @@
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Storage.Log;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;

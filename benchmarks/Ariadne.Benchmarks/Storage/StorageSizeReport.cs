@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Storage.Blocks.V1;
 using Ariadne.Storage.Compression;

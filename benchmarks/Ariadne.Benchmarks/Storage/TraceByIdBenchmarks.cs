@@ -1,4 +1,4 @@
-using Ariadne.Benchmarks.Profiles;
+using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Storage;
 using BenchmarkDotNet.Attributes;

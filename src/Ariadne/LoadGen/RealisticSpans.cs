@@ -1,6 +1,6 @@
 using Ariadne.Model;
 
-namespace Ariadne.Benchmarks.Profiles;
+namespace Ariadne.Cli.LoadGen;
 
 /// <summary>
 /// The "realistic" span profile: several services, 10–30 attributes per span of mixed types with
