@@ -9,6 +9,7 @@ internal static class Program
     // `... -- storage-scale [spans] [traceql]` measures trace by id and scans over a large store
     // (with `traceql`, only trace by id and the TraceQL queries);
     // `... -- ingest-rss [stored spans] [spans/s] [seconds]` drives a server process and samples its RSS;
+    // `... -- loadgen-offer [seconds]` measures how many spans `ariadne loadgen` offers per CPU second;
     // `... -- tail-sampling [spans]` measures the tail sampler's throughput and memory per buffered span.
     private static void Main(string[] args)
     {
@@ -32,6 +33,12 @@ internal static class Program
                 args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
                 args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
                 args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60);
+            return;
+        }
+
+        if (args is ["loadgen-offer", ..])
+        {
+            Load.LoadgenOfferReport.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
             return;
         }
 
