@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Ariadne.Instrumentation.Propagation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Ariadne.Instrumentation.Tests;
+
+/// <summary>
+/// A real ASP.NET Core app on loopback set up with AddAriadneTracing / UseAriadneTracing, called over
+/// real HTTP: what its server and client spans look like, and how inbound context is trusted.
+/// (One class: the propagator HttpClient uses is process-wide, so these tests must not run in parallel.)
+/// </summary>
+public sealed class ServerTracingTests
+{
+    private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string ParentId = "00f067aa0ba902b7";
+
+    private sealed class Collector : BaseProcessor<Activity>
+    {
+        public ConcurrentQueue<Activity> Ended { get; } = new();
+
+        public override void OnEnd(Activity data) => Ended.Enqueue(data);
+    }
+
+    private sealed class App : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        public App(WebApplication app, Collector collector, Uri address)
+        {
+            _app = app;
+            Collector = collector;
+            Address = address;
+        }
+
+        public Collector Collector { get; }
+
+        public Uri Address { get; }
+
+        /// <summary>A client that sends only the headers a test gives it (no context of its own, though this process traces HttpClient).</summary>
+        public HttpClient Client { get; } = new(new SocketsHttpHandler { ActivityHeadersPropagator = null });
+
+        /// <summary>The server span of the request whose url.path is <paramref name="path"/> (waits for it to end).</summary>
+        public async Task<Activity> ServerSpanAsync(string path)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var span = Collector.Ended.FirstOrDefault(a => a.Kind == ActivityKind.Server && (string?)a.GetTagItem("url.path") == path);
+                if (span is not null)
+                {
+                    return span;
+                }
+
+                await Task.Delay(20);
+            }
+
+            throw new InvalidOperationException($"no server span for {path}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private static async Task<App> StartAsync(Action<AriadneTracingOptions>? configure = null)
+    {
+        var collector = new Collector();
+        var port = FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Services.AddAriadneTracing(o =>
+        {
+            o.ServiceName = "orders";
+            o.ExportOtlp = false;
+            o.ConfigureTracing = t => t.AddProcessor(collector);
+            configure?.Invoke(o);
+        });
+        var app = builder.Build();
+        app.UseAriadneTracing();
+        app.MapGet("/orders/{id}", (string id) => Results.Ok(id));
+        app.MapGet("/unavailable", () => Results.StatusCode(503));
+        app.MapGet("/boom", string () => throw new InvalidOperationException("kaboom"));
+        app.MapGet("/echo", (HttpContext context) => Results.Ok(context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+        app.MapGet("/call", async () =>
+        {
+            using var client = new HttpClient();
+            return Results.Text(await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/echo")), "application/json");
+        });
+        await app.StartAsync();
+        return new App(app, collector, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(App app, string path, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.Address, path));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await app.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task ServerSpans_AreNamedByRoute_CarryHttpAttributes_AndErrors()
+    {
+        await using var app = await StartAsync();
+        (await GetAsync(app, "/orders/42")).Dispose();
+        (await GetAsync(app, "/unavailable")).Dispose();
+        (await GetAsync(app, "/boom")).Dispose();
+
+        var ok = await app.ServerSpanAsync("/orders/42");
+        Assert.Equal("GET /orders/{id}", ok.DisplayName);
+        Assert.Equal("/orders/{id}", ok.GetTagItem("http.route"));
+        Assert.Equal("GET", ok.GetTagItem("http.request.method"));
+        Assert.Equal(200, ok.GetTagItem("http.response.status_code"));
+        Assert.Equal("http", ok.GetTagItem("url.scheme"));
+        Assert.Equal("127.0.0.1", ok.GetTagItem("server.address"));
+        Assert.Equal(ActivityStatusCode.Unset, ok.Status);
+
+        var unavailable = await app.ServerSpanAsync("/unavailable");
+        Assert.Equal(503, unavailable.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Error, unavailable.Status);
+
+        var boom = await app.ServerSpanAsync("/boom");
+        Assert.Equal(ActivityStatusCode.Error, boom.Status);
+        Assert.Equal("GET /boom", boom.DisplayName);
+        var exception = Assert.Single(boom.Events, e => e.Name == "exception");
+        Assert.Contains(exception.Tags, t => t.Key == "exception.message" && (string?)t.Value == "kaboom");
+    }
+
+    [Fact]
+    public async Task InboundContext_ValidIsContinued_InvalidStartsANewTrace_B3IsUnderstood()
+    {
+        await using var app = await StartAsync();
+        (await GetAsync(app, "/orders/1", ("traceparent", $"00-{TraceId}-{ParentId}-01"), ("tracestate", "congo=t61rcWkgMzE"))).Dispose();
+        (await GetAsync(app, "/orders/2", ("traceparent", $"00-{TraceId.ToUpperInvariant()}-{ParentId}-01"), ("tracestate", "congo=t61rcWkgMzE"))).Dispose();
+        (await GetAsync(app, "/orders/3", ("traceparent", $"00-{TraceId}-{ParentId}-01"), ("tracestate", "Bad=1"))).Dispose();
+        (await GetAsync(app, "/orders/4", ("b3", $"{TraceId}-{ParentId}-1"))).Dispose();
+        (await GetAsync(app, "/orders/5", ("traceparent", $"00-{TraceId}-{ParentId}-01"), ("traceparent", $"00-{TraceId}-{ParentId}-00"))).Dispose();
+
+        var continued = await app.ServerSpanAsync("/orders/1");
+        Assert.Equal(TraceId, continued.TraceId.ToHexString());
+        Assert.Equal(ParentId, continued.ParentSpanId.ToHexString());
+        Assert.Equal("congo=t61rcWkgMzE", continued.TraceStateString);
+
+        var invalid = await app.ServerSpanAsync("/orders/2");
+        Assert.NotEqual(TraceId, invalid.TraceId.ToHexString());
+        Assert.Equal(default, invalid.ParentSpanId);
+        Assert.Null(invalid.TraceStateString);
+
+        var badState = await app.ServerSpanAsync("/orders/3");
+        Assert.Equal(TraceId, badState.TraceId.ToHexString());
+        Assert.Null(badState.TraceStateString);
+
+        var b3 = await app.ServerSpanAsync("/orders/4");
+        Assert.Equal(TraceId, b3.TraceId.ToHexString());
+        Assert.Equal(ParentId, b3.ParentSpanId.ToHexString());
+
+        var twoHeaders = await app.ServerSpanAsync("/orders/5");
+        Assert.NotEqual(TraceId, twoHeaders.TraceId.ToHexString());
+    }
+
+    [Fact]
+    public async Task UntrustedBoundary_AlwaysANewTrace_LinkedToTheInboundContext_WithTraceResponse()
+    {
+        await using var app = await StartAsync(o =>
+        {
+            o.EdgeTrust = EdgeTrust.Untrusted;
+            o.TraceResponse = true;
+        });
+        using var response = await GetAsync(app, "/orders/7", ("traceparent", $"00-{TraceId}-{ParentId}-01"), ("baggage", "user.id=42"));
+
+        var span = await app.ServerSpanAsync("/orders/7");
+        Assert.NotEqual(TraceId, span.TraceId.ToHexString());
+        Assert.Equal(default, span.ParentSpanId);
+        var link = Assert.Single(span.Links);
+        Assert.Equal(TraceId, link.Context.TraceId.ToHexString());
+        Assert.Equal(ParentId, link.Context.SpanId.ToHexString());
+        Assert.Empty(span.Baggage);
+        Assert.Equal(TraceContext.FormatTraceParent(span.Context), response.Headers.GetValues("traceresponse").Single());
+    }
+
+    [Fact]
+    public async Task OutgoingCalls_CarryW3CAndB3_AndOnlyAllowedBaggage()
+    {
+        await using var app = await StartAsync(o =>
+        {
+            o.InjectB3 = true;
+            o.BaggageAllowlist = new HashSet<string> { "tenant" };
+        });
+        using var response = await GetAsync(app, "/call", ("traceparent", $"00-{TraceId}-{ParentId}-01"), ("baggage", "tenant=acme,secret=1"));
+        var echoed = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        var call = await app.ServerSpanAsync("/call");
+        var client = app.Collector.Ended.Single(a => a.Kind == ActivityKind.Client && a.TraceId == call.TraceId);
+        Assert.Equal(TraceId, call.TraceId.ToHexString());
+        Assert.Equal($"00-{TraceId}-{client.SpanId.ToHexString()}-01", echoed.GetProperty("traceparent").GetString());
+        Assert.Equal($"{TraceId}-{client.SpanId.ToHexString()}-1", echoed.GetProperty("b3").GetString());
+        Assert.Equal(TraceId, echoed.GetProperty("x-b3-traceid").GetString());
+        Assert.Equal("tenant=acme", echoed.GetProperty("baggage").GetString());
+    }
+}
