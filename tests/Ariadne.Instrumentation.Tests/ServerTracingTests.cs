@@ -17,6 +17,7 @@ namespace Ariadne.Instrumentation.Tests;
 /// real HTTP: what its server and client spans look like, and how inbound context is trusted.
 /// (One class: the propagator HttpClient uses is process-wide, so these tests must not run in parallel.)
 /// </summary>
+[Collection("propagator")]
 public sealed class ServerTracingTests
 {
     private const string TraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
