@@ -20,4 +20,7 @@ internal sealed class AriadneOptions
     public StorageOptions Storage { get; set; } = new();
 
     public QueryOptions Query { get; set; } = new();
+
+    /// <summary>The remote-sampling endpoint; null (no section) means it is not started.</summary>
+    public SamplingOptions? Sampling { get; set; }
 }

@@ -67,6 +67,11 @@ internal static class ConfigLoader
         CheckEndpoint(errors, "receivers.zipkin.endpoint", options.Receivers.Zipkin.Endpoint);
         CheckEndpoint(errors, "query.endpoint", options.Query.Endpoint);
         CheckEndpoint(errors, "query.tempo_endpoint", options.Query.TempoEndpoint);
+        if (options.Sampling is { } sampling)
+        {
+            CheckSampling(errors, sampling);
+        }
+
         if (options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib is <= 0 or > 1024)
         {
             errors.Add("receivers.otlp.protocols.grpc.max_recv_msg_size_mib: expected a number from 1 to 1024");
@@ -149,6 +154,7 @@ internal static class ConfigLoader
             ("receivers.zipkin.endpoint", options.Receivers.Zipkin.Endpoint),
             ("query.endpoint", options.Query.Endpoint),
             ("query.tempo_endpoint", options.Query.TempoEndpoint),
+            ("sampling.endpoint", options.Sampling?.Endpoint ?? string.Empty),
         })
         {
             if (ListenEndpoint.TryParse(endpoint, out var parsed))
@@ -171,6 +177,65 @@ internal static class ConfigLoader
         }
 
         return options;
+    }
+
+    private static void CheckSampling(List<string> errors, SamplingOptions sampling)
+    {
+        CheckEndpoint(errors, "sampling.endpoint", sampling.Endpoint);
+        CheckStrategy(errors, "sampling.default_strategy", sampling.DefaultStrategy.Type, sampling.DefaultStrategy.Param);
+        for (var i = 0; i < sampling.ServiceStrategies.Count; i++)
+        {
+            var service = sampling.ServiceStrategies[i];
+            var path = $"sampling.service_strategies[{i}]";
+            if (service.Service.Length == 0)
+            {
+                errors.Add($"{path}.service: expected a service name");
+            }
+
+            CheckStrategy(errors, path, service.Type, service.Param);
+            for (var j = 0; j < service.OperationStrategies.Count; j++)
+            {
+                var operation = service.OperationStrategies[j];
+                if (operation.Type != "probabilistic")
+                {
+                    errors.Add($"{path}.operation_strategies[{j}].type: operation strategies are probabilistic, got '{operation.Type}'");
+                }
+
+                CheckStrategy(errors, $"{path}.operation_strategies[{j}]", "probabilistic", operation.Param);
+            }
+        }
+
+        var adaptive = sampling.Adaptive;
+        if (adaptive.TargetTracesPerSecond <= 0)
+        {
+            errors.Add("sampling.adaptive.target_traces_per_second: expected a positive number");
+        }
+
+        if (adaptive.MinSamplingProbability is <= 0 or > 1)
+        {
+            errors.Add("sampling.adaptive.min_sampling_probability: expected a number above 0 and at most 1");
+        }
+
+        if (adaptive.CalculationInterval <= TimeSpan.Zero)
+        {
+            errors.Add("sampling.adaptive.calculation_interval: expected a positive duration such as 60s");
+        }
+    }
+
+    private static void CheckStrategy(List<string> errors, string path, string type, double param)
+    {
+        if (type is not ("probabilistic" or "ratelimiting"))
+        {
+            errors.Add($"{path}.type: expected probabilistic or ratelimiting, got '{type}'");
+        }
+        else if (type == "probabilistic" && param is < 0 or > 1)
+        {
+            errors.Add($"{path}.param: a probability is from 0 to 1, got {param.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        else if (type == "ratelimiting" && param is < 0 or > 1_000_000)
+        {
+            errors.Add($"{path}.param: traces per second from 0 to 1000000, got {param.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
     }
 
     private static void CheckEndpoint(List<string> errors, string name, string endpoint)

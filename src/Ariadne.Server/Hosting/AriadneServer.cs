@@ -59,6 +59,7 @@ internal static class AriadneServer
         var tempoEndpoint = Parse(options.Query.TempoEndpoint);
         var zipkin = options.Receivers.Zipkin;
         var zipkinEndpoint = Parse(zipkin.Endpoint);
+        ListenEndpoint? samplingEndpoint = options.Sampling is { } samplingOptions ? Parse(samplingOptions.Endpoint) : null;
 
         // A receiver no pipeline lists is not started, as in the Collector.
         var router = new PipelineRouter(options);
@@ -92,6 +93,11 @@ internal static class AriadneServer
             {
                 Listen(kestrel, zipkinEndpoint, zipkin.Tls, zipkin.Tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2);
             }
+
+            if (samplingEndpoint is { } sampling)
+            {
+                Listen(kestrel, sampling, null, HttpProtocols.Http1);
+            }
         });
 
         var services = builder.Services;
@@ -117,6 +123,7 @@ internal static class AriadneServer
         services.AddSingleton<AdminApi>();
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();
+        services.AddSingleton<Sampling.SamplingStrategies>();
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<ZipkinReceiver>();
@@ -137,6 +144,15 @@ internal static class AriadneServer
             var zipkinReceiver = app.Services.GetRequiredService<ZipkinReceiver>();
             app.MapPost(ZipkinReceiver.SpansPath, zipkinReceiver.HandleAsync).WithMetadata(new ListenerPortMetadata(zipkinEndpoint.Port));
         }
+
+        if (samplingEndpoint is { } samplingListener)
+        {
+            // Jaeger's remote-sampling paths: /api/sampling (current) and /sampling (older agents).
+            var strategies = app.Services.GetRequiredService<Sampling.SamplingStrategies>();
+            app.MapGet("/api/sampling", strategies.HandleAsync).WithMetadata(new ListenerPortMetadata(samplingListener.Port));
+            app.MapGet("/sampling", strategies.HandleAsync).WithMetadata(new ListenerPortMetadata(samplingListener.Port));
+        }
+
         return app;
     }
 

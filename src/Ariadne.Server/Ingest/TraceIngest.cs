@@ -13,9 +13,11 @@ internal sealed class TraceIngest
     private readonly StoreProvider _stores;
     private readonly TailSamplingStages _tailSampling;
     private readonly Export.ExporterHub _exporters;
+    private readonly Sampling.SamplingStrategies _sampling;
 
-    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling, Export.ExporterHub exporters)
+    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling, Export.ExporterHub exporters, Sampling.SamplingStrategies sampling)
     {
+        _sampling = sampling;
         _stores = stores;
         _tailSampling = tailSampling;
         _exporters = exporters;
@@ -71,6 +73,7 @@ internal sealed class TraceIngest
         }
 
         var accepted = batch.SpanCount;
+        _sampling.Observe(batch);
 
         // Spans a processor drops were received correctly: they count as accepted, not rejected.
         pipeline?.Process(batch);
