@@ -9,6 +9,11 @@ namespace Ariadne.Instrumentation;
 /// <summary>Gives ASP.NET Core's server span its name and HTTP attributes, applies the edge trust policy's link, and writes <c>traceresponse</c>.</summary>
 internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingOptions options)
 {
+    /// <summary>Status codes boxed once: a tag value is an object, and a box per request is garbage per span.</summary>
+    private static readonly object[] StatusCodeBoxes = [.. Enumerable.Range(0, 600).Select(static code => (object)code)];
+
+    private (string Value, string Host, object? Port) _lastHost = (string.Empty, string.Empty, null);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var activity = Activity.Current;
@@ -34,13 +39,21 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             });
         }
 
-        activity.SetTag("http.request.method", request.Method);
-        activity.SetTag("url.path", request.Path.Value);
-        activity.SetTag("url.scheme", request.Scheme);
-        activity.SetTag("server.address", request.Host.Host);
-        if (request.Host.Port is { } port)
+        activity.AddTag("http.request.method", request.Method);
+        activity.AddTag("url.path", request.Path.Value);
+        activity.AddTag("url.scheme", request.Scheme);
+        // A service is nearly always reached under the same host and port: reuse their strings and box.
+        var host = _lastHost;
+        if (!string.Equals(host.Value, request.Host.Value, StringComparison.Ordinal))
         {
-            activity.SetTag("server.port", port);
+            host = (request.Host.Value ?? string.Empty, request.Host.Host, request.Host.Port is { } port ? port : null);
+            _lastHost = host;
+        }
+
+        activity.AddTag("server.address", host.Host);
+        if (host.Port is not null)
+        {
+            activity.AddTag("server.port", host.Port);
         }
 
         try
@@ -51,13 +64,13 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         {
             activity.AddException(e);
             activity.SetStatus(ActivityStatusCode.Error, e.Message);
-            activity.SetTag("http.response.status_code", StatusCodes.Status500InternalServerError);
+            activity.AddTag("http.response.status_code", StatusCodeBoxes[StatusCodes.Status500InternalServerError]);
             Name(context, activity);
             throw;
         }
 
         var status = context.Response.StatusCode;
-        activity.SetTag("http.response.status_code", status);
+        activity.AddTag("http.response.status_code", status is >= 0 and < 600 ? StatusCodeBoxes[status] : status);
         if (status >= 500)
         {
             activity.SetStatus(ActivityStatusCode.Error);
@@ -72,7 +85,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         if (route is not null)
         {
             route = route.StartsWith('/') ? route : "/" + route;
-            activity.SetTag("http.route", route);
+            activity.AddTag("http.route", route);
             activity.DisplayName = string.Create(CultureInfo.InvariantCulture, $"{context.Request.Method} {route}");
         }
         else

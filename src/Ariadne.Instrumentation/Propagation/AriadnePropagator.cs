@@ -86,15 +86,28 @@ public sealed class AriadnePropagator : DistributedContextPropagator
     /// <inheritdoc/>
     public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState)
     {
-        if (!Untrusted && TryExtract(carrier, getter, out var context))
+        traceId = null;
+        traceState = null;
+        if (Untrusted || getter is null)
+        {
+            return;
+        }
+
+        // The common case, one valid version-00 traceparent, is passed on as it came: no new string.
+        getter(carrier, TraceContext.TraceParentHeader, out var traceParent, out var traceParents);
+        if (traceParents is null && traceParent is { Length: 55 } && traceParent.StartsWith("00-", StringComparison.Ordinal)
+            && TraceContext.TryParseTraceParent(traceParent, out _))
+        {
+            traceId = traceParent;
+            getter(carrier, TraceContext.TraceStateHeader, out var state, out var states);
+            traceState = states is null && state is null ? null : TraceContext.ValidateTraceState(states is null ? state : string.Join(',', states));
+            return;
+        }
+
+        if (TryExtract(carrier, getter, out var context))
         {
             traceId = TraceContext.FormatTraceParent(context);
             traceState = context.TraceState;
-        }
-        else
-        {
-            traceId = null;
-            traceState = null;
         }
     }
 
