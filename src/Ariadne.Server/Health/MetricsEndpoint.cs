@@ -123,7 +123,7 @@ internal sealed class MetricsEndpoint
             Labelled(text, "ariadne_processor_tail_sampling_global_count_traces_sampled_total", labels + ",sampled=\"false\"", stage.Sampler.TracesNotSampled);
         }
 
-        (string Name, string Help, bool Counter, Func<TailSamplingStage, long> Value)[] series =
+        (string Name, string Help, bool Counter, Func<TailSamplingStage, double> Value)[] series =
         [
             ("ariadne_processor_tail_sampling_late_spans_total", "Spans that arrived after their trace was decided and followed the decision.", true, t => t.Sampler.LateSpans),
             ("ariadne_processor_tail_sampling_early_decisions_total", "Traces decided before decision_wait because num_traces was reached.", true, t => t.Sampler.DecidedEarly),
@@ -132,22 +132,7 @@ internal sealed class MetricsEndpoint
             ("ariadne_processor_tail_sampling_buffered_spans", "Spans of undecided traces, kept on disk.", false, t => t.Buffer.SpanCount),
             ("ariadne_processor_tail_sampling_buffer_bytes", "Bytes of the tail sampler's log on disk.", false, t => t.Buffer.SizeBytes),
         ];
-        foreach (var (name, help, counter, value) in series)
-        {
-            if (counter)
-            {
-                Counter(text, name, help);
-            }
-            else
-            {
-                GaugeHeader(text, name, help);
-            }
-
-            foreach (var stage in stages)
-            {
-                ProcessorSample(text, name, stage.Pipeline.Id, stage.Sampler.Id, value(stage));
-            }
-        }
+        WriteSeries(text, series, stages, stage => $"pipeline=\"{stage.Pipeline.Id}\",processor=\"{stage.Sampler.Id}\"");
     }
 
     /// <summary>Per queued exporter (and load-balancing backend): delivered and given-up spans, retries, and the queue.</summary>
@@ -172,6 +157,12 @@ internal sealed class MetricsEndpoint
             ("ariadne_exporter_queue_oldest_age_seconds", "How long the oldest waiting batch has waited (0: none waits).", false,
                 e => e.Queue.OldestArrivalUnixMilliseconds is { } oldest ? Math.Max(0, now - oldest) / 1000.0 : 0),
         ];
+        WriteSeries(text, series, exporters, exporter => $"exporter=\"{exporter.Id}\",endpoint=\"{exporter.Settings.Endpoint.Authority}\"");
+    }
+
+    /// <summary>Each series (a counter or a gauge) with one sample per item, labelled as <paramref name="labels"/> says.</summary>
+    private static void WriteSeries<T>(StringBuilder text, (string Name, string Help, bool Counter, Func<T, double> Value)[] series, IEnumerable<T> items, Func<T, string> labels)
+    {
         foreach (var (name, help, counter, value) in series)
         {
             if (counter)
@@ -183,10 +174,9 @@ internal sealed class MetricsEndpoint
                 GaugeHeader(text, name, help);
             }
 
-            foreach (var exporter in exporters)
+            foreach (var item in items)
             {
-                text.Append(name).Append("{exporter=\"").Append(exporter.Id).Append("\",endpoint=\"").Append(exporter.Settings.Endpoint.Authority).Append("\"} ")
-                    .Append(value(exporter).ToString(CultureInfo.InvariantCulture)).Append('\n');
+                Labelled(text, name, labels(item), value(item));
             }
         }
     }
@@ -239,7 +229,7 @@ internal sealed class MetricsEndpoint
             .Append(name).Append("_count ").Append(cumulative[^1].ToString(CultureInfo.InvariantCulture)).Append('\n');
     }
 
-    private static void Labelled(StringBuilder text, string name, string labels, long value) =>
+    private static void Labelled(StringBuilder text, string name, string labels, double value) =>
         text.Append(name).Append('{').Append(labels).Append("} ").Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
 
     private static void GaugeHeader(StringBuilder text, string name, string help) =>
