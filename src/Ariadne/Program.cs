@@ -15,6 +15,7 @@ internal static class Program
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(LoadgenCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -18,9 +18,11 @@ internal static class ServeCommand
         {
             Description = "Where the ingest log and blocks live (overrides storage.path; default ./data).",
         };
+        var demo = new Option<bool>("--demo") { Description = "Also run the demo shop, sending its traces to this server." };
         var command = new Command("serve", "Run Ariadne: OTLP receivers, storage, and the query APIs.");
         command.Options.Add(config);
         command.Options.Add(dataDir);
+        command.Options.Add(demo);
         command.SetAction(async (parse, cancellationToken) =>
         {
             AriadneOptions options;
@@ -44,6 +46,9 @@ internal static class ServeCommand
             try
             {
                 await app.StartAsync(cancellationToken);
+                await using var shop = parse.GetValue(demo)
+                    ? await Demo.DemoShop.StartAsync(new Uri("http://" + LoopbackOf(options.Receivers.Otlp.Protocols.Grpc.Endpoint)), 5, cancellationToken)
+                    : null;
                 await app.WaitForShutdownAsync(cancellationToken);
             }
             catch (IOException e)
@@ -56,5 +61,13 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Where this process reaches its own listener: a wildcard host means loopback.</summary>
+    private static string LoopbackOf(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        var host = endpoint[..colon];
+        return (host is "0.0.0.0" or "::" or "[::]" or "*" or "+" ? "127.0.0.1" : host) + endpoint[colon..];
     }
 }
