@@ -15,11 +15,17 @@ internal static class LoadgenCommand
         var rate = new Option<string>("--rate") { Description = "Spans per second, or max to send as fast as the receiver answers.", DefaultValueFactory = _ => "10000" };
         var duration = new Option<string>("--duration") { Description = "How long to send, e.g. 60s or 5m.", DefaultValueFactory = _ => "60s" };
         var workers = new Option<int>("--workers") { Description = "Concurrent requests.", DefaultValueFactory = _ => 8 };
-        var profile = new Option<string>("--profile") { Description = "Span profile: realistic, small or wide.", DefaultValueFactory = _ => "realistic" };
+        var profile = new Option<string>("--profile") { Description = "Span profile: realistic, small, wide, or custom (shaped by the options below).", DefaultValueFactory = _ => "realistic" };
+        var spansPerTrace = new Option<int>("--spans-per-trace") { Description = "custom: spans in each trace.", DefaultValueFactory = _ => 8 };
+        var depth = new Option<int>("--depth") { Description = "custom: depth of each trace's span tree.", DefaultValueFactory = _ => 2 };
+        var attributes = new Option<int>("--attributes") { Description = "custom: attributes per span.", DefaultValueFactory = _ => 10 };
+        var cardinality = new Option<int>("--cardinality") { Description = "custom: distinct values per attribute.", DefaultValueFactory = _ => 100 };
+        var valueSize = new Option<int>("--value-size") { Description = "custom: longest string attribute value, in characters.", DefaultValueFactory = _ => 32 };
+        var events = new Option<int>("--events") { Description = "custom: events per span.", DefaultValueFactory = _ => 0 };
         var spansPerRequest = new Option<int>("--spans-per-request") { Description = "Spans in each request.", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var command = new Command("loadgen", "Send OTLP traffic (pre-encoded, every trace new) and report acknowledged, refused and failed spans.");
-        foreach (var option in new Option[] { endpoint, protocol, rate, duration, workers, profile, spansPerRequest, json })
+        foreach (var option in new Option[] { endpoint, protocol, rate, duration, workers, profile, spansPerRequest, json, spansPerTrace, depth, attributes, cardinality, valueSize, events })
         {
             command.Options.Add(option);
         }
@@ -66,6 +72,12 @@ internal static class LoadgenCommand
                 errors.Add("--spans-per-request: expected 1 to 100000");
             }
 
+            var shape = new TraceShape(parse.GetValue(spansPerTrace), parse.GetValue(depth), parse.GetValue(attributes), parse.GetValue(cardinality), parse.GetValue(valueSize), parse.GetValue(events));
+            if (shape.SpansPerTrace is < 1 or > 100_000 || shape.Depth < 1 || shape.Attributes is < 0 or > 1000 || shape.Cardinality < 1 || shape.ValueLength is < 1 or > 1_000_000 || shape.Events is < 0 or > 1000)
+            {
+                errors.Add("--spans-per-trace, --depth, --cardinality and --value-size must be at least 1; --attributes and --events from 0 to 1000");
+            }
+
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
@@ -76,7 +88,7 @@ internal static class LoadgenCommand
                 return 2;
             }
 
-            var options = new LoadOptions(uri!, protocolText == "grpc", spansPerSecond, seconds!.Value, parse.GetValue(workers), parse.GetValue(profile)!, parse.GetValue(spansPerRequest));
+            var options = new LoadOptions(uri!, protocolText == "grpc", spansPerSecond, seconds!.Value, parse.GetValue(workers), parse.GetValue(profile)!, parse.GetValue(spansPerRequest), Shape: shape);
             var summary = await LoadGenerator.RunAsync(options, cancellationToken);
             if (parse.GetValue(json))
             {

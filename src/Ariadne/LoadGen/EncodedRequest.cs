@@ -26,13 +26,13 @@ internal sealed record EncodedRequest(byte[] Bytes, int[] TraceIdOffsets, int Sp
     }
 
     /// <summary><paramref name="count"/> distinct requests of <paramref name="spansPerRequest"/> spans of the profile.</summary>
-    public static List<EncodedRequest> Prepare(string profile, int spansPerRequest, int count, int firstSeed = 50_000_000)
+    public static List<EncodedRequest> Prepare(string profile, int spansPerRequest, int count, int firstSeed = 50_000_000, TraceShape? shape = null)
     {
         var requests = new List<EncodedRequest>(count);
         var pattern = new byte[TraceId.Size];
         for (var r = 0; r < count; r++)
         {
-            var batch = SpanProfiles.Create(profile, spansPerRequest, firstSeed + r);
+            var batch = SpanProfiles.Create(profile, spansPerRequest, firstSeed + r, shape);
             var output = new ArrayBufferWriter<byte>(1 << 20);
             OtlpProtobufEncoder.WriteTracesData(batch, output);
             var bytes = output.WrittenSpan.ToArray();

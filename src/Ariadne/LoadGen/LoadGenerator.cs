@@ -7,7 +7,7 @@ using System.Net.Http.Headers;
 namespace Ariadne.Cli.LoadGen;
 
 /// <summary>What a load run does.</summary>
-internal sealed record LoadOptions(Uri Endpoint, bool Grpc, int Rate, TimeSpan Duration, int Workers, string Profile, int SpansPerRequest = 1000, int DistinctRequests = 16);
+internal sealed record LoadOptions(Uri Endpoint, bool Grpc, int Rate, TimeSpan Duration, int Workers, string Profile, int SpansPerRequest = 1000, int DistinctRequests = 16, TraceShape? Shape = null);
 
 /// <summary>What a load run did. Spans are counted per request: acknowledged, refused (retry later), or failed.</summary>
 internal sealed record LoadSummary(long SentSpans, long AckedSpans, long RefusedSpans, long FailedSpans, double Seconds, double LatencyP50Ms, double LatencyP99Ms, long Requests, double CpuSeconds)
@@ -28,7 +28,7 @@ internal static class LoadGenerator
 
     public static async Task<LoadSummary> RunAsync(LoadOptions options, CancellationToken cancellationToken)
     {
-        var requests = EncodedRequest.Prepare(options.Profile, options.SpansPerRequest, options.DistinctRequests);
+        var requests = EncodedRequest.Prepare(options.Profile, options.SpansPerRequest, options.DistinctRequests, shape: options.Shape);
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.Workers,

@@ -38,6 +38,31 @@ public sealed class LoadgenCommandTests
     }
 
     [Fact]
+    public async Task Loadgen_CustomShape_IsWhatTheServerStores()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        var (exit, output, error) = await CliProcess.RunAsync(
+            "loadgen", "--endpoint", server.HttpEndpoint.ToString(), "--rate", "5000", "--duration", "1s", "--workers", "1",
+            "--profile", "custom", "--spans-per-trace", "6", "--depth", "4", "--attributes", "5", "--events", "2", "--spans-per-request", "60", "--json");
+        Assert.True(exit == 0, error + output);
+
+        using var search = JsonDocument.Parse(await server.Query.GetStringAsync(new Uri(server.TempoEndpoint, "/api/search?limit=1&q=" + Uri.EscapeDataString("{ resource.service.name = \"loadgen\" }"))));
+        var traceId = search.RootElement.GetProperty("traces")[0].GetProperty("traceID").GetString();
+        using var trace = JsonDocument.Parse(await server.Query.GetStringAsync(new Uri(server.QueryEndpoint, $"/api/traces/{traceId}")));
+        var spans = trace.RootElement.GetProperty("data")[0].GetProperty("spans").EnumerateArray().ToList();
+        Assert.Equal(6, spans.Count);
+        Assert.All(spans, s => Assert.Equal(5, s.GetProperty("tags").EnumerateArray().Count(t => t.GetProperty("key").GetString()!.StartsWith("load.", StringComparison.Ordinal))));
+        Assert.All(spans, s => Assert.Equal(2, s.GetProperty("logs").GetArrayLength()));
+
+        // Depth 4: the longest chain of parents from a span to the root has three links.
+        var parentOf = spans.ToDictionary(
+            s => s.GetProperty("spanID").GetString()!,
+            s => s.GetProperty("references").EnumerateArray().Select(r => r.GetProperty("spanID").GetString()).FirstOrDefault());
+        int DepthOf(string id) => parentOf[id] is { } parent && parentOf.ContainsKey(parent) ? 1 + DepthOf(parent) : 1;
+        Assert.Equal(4, parentOf.Keys.Max(DepthOf));
+    }
+
+    [Fact]
     public async Task Loadgen_BadArguments_NameTheOption()
     {
         var (exit, _, error) = await CliProcess.RunAsync("loadgen", "--protocol", "udp", "--rate", "fast", "--duration", "soon", "--profile", "huge");
@@ -45,6 +70,6 @@ public sealed class LoadgenCommandTests
         Assert.Contains("--protocol: expected http or grpc, got 'udp'", error, StringComparison.Ordinal);
         Assert.Contains("--rate: expected a positive number of spans per second or max, got 'fast'", error, StringComparison.Ordinal);
         Assert.Contains("--duration: expected a duration such as 30s or 5m, got 'soon'", error, StringComparison.Ordinal);
-        Assert.Contains("--profile: expected one of realistic, small, wide, got 'huge'", error, StringComparison.Ordinal);
+        Assert.Contains("--profile: expected one of realistic, small, wide, custom, got 'huge'", error, StringComparison.Ordinal);
     }
 }
