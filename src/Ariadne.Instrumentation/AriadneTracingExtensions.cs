@@ -92,10 +92,13 @@ public static class AriadneTracingExtensions
         {
             builder.AddOtlpExporter(o =>
             {
-                var protocol = options.Protocol ?? ProtocolFromEnvironment();
-                o.Protocol = protocol;
-                var endpoint = options.Endpoint ?? EndpointFromEnvironment(protocol);
-                if (endpoint is not null)
+                ConfigureOtlpFromEnvironment(o);
+                if (options.Protocol is { } protocol)
+                {
+                    o.Protocol = protocol;
+                }
+
+                if (options.Endpoint is { } endpoint)
                 {
                     o.Endpoint = endpoint;
                 }
@@ -107,11 +110,13 @@ public static class AriadneTracingExtensions
     }
 
     /// <summary>The sampler <c>OTEL_TRACES_SAMPLER</c> and <c>OTEL_TRACES_SAMPLER_ARG</c> name, as the OpenTelemetry specification defines them.</summary>
+    /// <param name="variables">Reads a variable; the process environment when null.</param>
     /// <returns>The sampler (parent-based always-on when the variable is unset or unknown).</returns>
-    public static Sampler SamplerFromEnvironment()
+    public static Sampler SamplerFromEnvironment(Func<string, string?>? variables = null)
     {
-        var name = Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER")?.Trim().ToLowerInvariant();
-        var argument = Environment.GetEnvironmentVariable("OTEL_TRACES_SAMPLER_ARG");
+        variables ??= Environment.GetEnvironmentVariable;
+        var name = variables("OTEL_TRACES_SAMPLER")?.Trim().ToLowerInvariant();
+        var argument = variables("OTEL_TRACES_SAMPLER_ARG");
         var ratio = double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= 1 ? parsed : 1.0;
         return name switch
         {
@@ -124,27 +129,45 @@ public static class AriadneTracingExtensions
         };
     }
 
-    private static OtlpExportProtocol ProtocolFromEnvironment() =>
-        (Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL")) switch
+    /// <summary>
+    /// Applies the OpenTelemetry specification's exporter variables to <paramref name="options"/>: for each of
+    /// protocol, endpoint, headers and timeout, <c>OTEL_EXPORTER_OTLP_TRACES_*</c> wins over
+    /// <c>OTEL_EXPORTER_OTLP_*</c>. The signal-specific endpoint is the full URL; the general one is a base to
+    /// which OTLP/HTTP adds <c>/v1/traces</c>. Unset variables leave the options as they are.
+    /// </summary>
+    /// <param name="options">The exporter's options.</param>
+    /// <param name="variables">Reads a variable; the process environment when null.</param>
+    public static void ConfigureOtlpFromEnvironment(OtlpExporterOptions options, Func<string, string?>? variables = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        variables ??= Environment.GetEnvironmentVariable;
+        string? Read(string name) => variables("OTEL_EXPORTER_OTLP_TRACES_" + name) ?? variables("OTEL_EXPORTER_OTLP_" + name);
+
+        options.Protocol = Read("PROTOCOL") switch
         {
             "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
-            _ => OtlpExportProtocol.Grpc,
+            "grpc" => OtlpExportProtocol.Grpc,
+            _ => options.Protocol,
         };
 
-    /// <summary>The signal-specific variable is the full URL; the general one is a base to which HTTP adds <c>/v1/traces</c>.</summary>
-    private static Uri? EndpointFromEnvironment(OtlpExportProtocol protocol)
-    {
-        if (Uri.TryCreate(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), UriKind.Absolute, out var traces))
+        if (Uri.TryCreate(variables("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), UriKind.Absolute, out var traces))
         {
-            return traces;
+            options.Endpoint = traces;
+        }
+        else if (Uri.TryCreate(variables("OTEL_EXPORTER_OTLP_ENDPOINT"), UriKind.Absolute, out var general))
+        {
+            options.Endpoint = options.Protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(general.ToString().TrimEnd('/') + "/v1/traces") : general;
         }
 
-        if (Uri.TryCreate(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), UriKind.Absolute, out var general))
+        if (Read("HEADERS") is { Length: > 0 } headers)
         {
-            return protocol == OtlpExportProtocol.HttpProtobuf ? new Uri(general.ToString().TrimEnd('/') + "/v1/traces") : general;
+            options.Headers = headers;
         }
 
-        return null;
+        if (int.TryParse(Read("TIMEOUT"), NumberStyles.None, CultureInfo.InvariantCulture, out var timeout) && timeout > 0)
+        {
+            options.TimeoutMilliseconds = timeout;
+        }
     }
 
     /// <summary>Creates the provider when the host starts and flushes it when the host stops.</summary>

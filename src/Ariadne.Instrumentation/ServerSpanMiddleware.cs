@@ -14,15 +14,53 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
 
     private (string Value, string Host, object? Port) _lastHost = (string.Empty, string.Empty, null);
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var activity = Activity.Current;
         if (activity is null || activity.Source.Name != AriadneTracingExtensions.AspNetCoreSource)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
+        Before(context, activity);
+        Task task;
+        try
+        {
+            task = next(context);
+        }
+        catch (Exception e)
+        {
+            Failed(context, activity, e);
+            throw;
+        }
+
+        // Most requests finish synchronously from here on: no state machine for them.
+        if (task.IsCompletedSuccessfully)
+        {
+            After(context, activity);
+            return Task.CompletedTask;
+        }
+
+        return AwaitAsync(task, context, activity);
+    }
+
+    private static async Task AwaitAsync(Task task, HttpContext context, Activity activity)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e)
+        {
+            Failed(context, activity, e);
+            throw;
+        }
+
+        After(context, activity);
+    }
+
+    private void Before(HttpContext context, Activity activity)
+    {
         var request = context.Request;
         if (options.EdgeTrust == EdgeTrust.Untrusted
             && AriadnePropagator.TryExtract(request.Headers, ReadHeader, out var inbound))
@@ -42,6 +80,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         activity.AddTag("http.request.method", request.Method);
         activity.AddTag("url.path", request.Path.Value);
         activity.AddTag("url.scheme", request.Scheme);
+
         // A service is nearly always reached under the same host and port: reuse their strings and box.
         var host = _lastHost;
         if (!string.Equals(host.Value, request.Host.Value, StringComparison.Ordinal))
@@ -55,20 +94,10 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         {
             activity.AddTag("server.port", host.Port);
         }
+    }
 
-        try
-        {
-            await next(context);
-        }
-        catch (Exception e)
-        {
-            activity.AddException(e);
-            activity.SetStatus(ActivityStatusCode.Error, e.Message);
-            activity.AddTag("http.response.status_code", StatusCodeBoxes[StatusCodes.Status500InternalServerError]);
-            Name(context, activity);
-            throw;
-        }
-
+    private static void After(HttpContext context, Activity activity)
+    {
         var status = context.Response.StatusCode;
         activity.AddTag("http.response.status_code", status is >= 0 and < 600 ? StatusCodeBoxes[status] : status);
         if (status >= 500)
@@ -76,6 +105,14 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             activity.SetStatus(ActivityStatusCode.Error);
         }
 
+        Name(context, activity);
+    }
+
+    private static void Failed(HttpContext context, Activity activity, Exception e)
+    {
+        activity.AddException(e);
+        activity.SetStatus(ActivityStatusCode.Error, e.Message);
+        activity.AddTag("http.response.status_code", StatusCodeBoxes[StatusCodes.Status500InternalServerError]);
         Name(context, activity);
     }
 

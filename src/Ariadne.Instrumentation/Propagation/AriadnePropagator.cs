@@ -96,7 +96,7 @@ public sealed class AriadnePropagator : DistributedContextPropagator
         // The common case, one valid version-00 traceparent, is passed on as it came: no new string.
         getter(carrier, TraceContext.TraceParentHeader, out var traceParent, out var traceParents);
         if (traceParents is null && traceParent is { Length: 55 } && traceParent.StartsWith("00-", StringComparison.Ordinal)
-            && TraceContext.TryParseTraceParent(traceParent, out _))
+            && TraceContext.IsValidTraceParent(traceParent))
         {
             traceId = traceParent;
             getter(carrier, TraceContext.TraceStateHeader, out var state, out var states);

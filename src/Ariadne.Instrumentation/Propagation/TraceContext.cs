@@ -35,6 +35,27 @@ public static class TraceContext
     public static bool TryParseTraceParent(string? value, out ActivityContext context)
     {
         context = default;
+        if (!IsValidTraceParent(value))
+        {
+            return false;
+        }
+
+        var span = value.AsSpan();
+        var flagBits = byte.Parse(span[53..55], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        context = new ActivityContext(
+            ActivityTraceId.CreateFromString(span[3..35]),
+            ActivitySpanId.CreateFromString(span[36..52]),
+            (flagBits & 1) != 0 ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None,
+            traceState: null,
+            isRemote: true);
+        return true;
+    }
+
+    /// <summary>Whether a <c>traceparent</c> value follows the grammar (as <see cref="TryParseTraceParent"/>), without building a context.</summary>
+    /// <param name="value">The header value.</param>
+    /// <returns>Whether it is valid.</returns>
+    public static bool IsValidTraceParent([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
+    {
         if (value is null || value.Length < Version00Length)
         {
             return false;
@@ -53,20 +74,7 @@ public static class TraceContext
 
         var traceId = span[3..35];
         var parentId = span[36..52];
-        var flags = span[53..55];
-        if (!IsLowerHex(traceId) || !IsLowerHex(parentId) || !IsLowerHex(flags) || IsAllZero(traceId) || IsAllZero(parentId))
-        {
-            return false;
-        }
-
-        var flagBits = byte.Parse(flags, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        context = new ActivityContext(
-            ActivityTraceId.CreateFromString(traceId),
-            ActivitySpanId.CreateFromString(parentId),
-            (flagBits & 1) != 0 ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None,
-            traceState: null,
-            isRemote: true);
-        return true;
+        return IsLowerHex(traceId) && IsLowerHex(parentId) && IsLowerHex(span[53..55]) && !IsAllZero(traceId) && !IsAllZero(parentId);
     }
 
     /// <summary>Formats a context as a version 00 <c>traceparent</c>.</summary>
@@ -161,18 +169,9 @@ public static class TraceContext
 
     private static bool IsLowerAlpha(char c) => c is >= 'a' and <= 'z';
 
-    private static bool IsLowerHex(ReadOnlySpan<char> chars)
-    {
-        foreach (var c in chars)
-        {
-            if (!(char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
-        return true;
-    }
+    private static bool IsLowerHex(ReadOnlySpan<char> chars) => !chars.ContainsAnyExcept(LowerHex);
 
     private static bool IsAllZero(ReadOnlySpan<char> chars) => !chars.ContainsAnyExcept('0');
 }
