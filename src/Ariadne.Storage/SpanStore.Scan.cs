@@ -62,6 +62,7 @@ internal sealed partial class SpanStore
         }
 
         var (slackStart, slackEnd) = WidenedRange(request);
+        var columnScratch = Array.Empty<bool>();
         var newestFirst = (BlockReaderV1[])blocks.Clone();
         Array.Sort(newestFirst, static (a, b) => b.Meta.MaxEndTimeUnixNano.CompareTo(a.Meta.MaxEndTimeUnixNano));
         foreach (var block in newestFirst)
@@ -83,12 +84,25 @@ internal sealed partial class SpanStore
                     continue;
                 }
 
-                SpanBatch? page;
+                SpanBatch? page = null;
                 try
                 {
-                    var payload = block.ReadPayload(p);
+                    var stored = block.ReadStoredPage(p);
                     metrics.BytesRead += entry.Length;
-                    page = MayMatchStrings(request, payload) ? PageDecoder.Decode(payload) : null;
+                    if (!MayMatchStrings(request, stored))
+                    {
+                        metrics.PagesSkippedByStrings++;
+                    }
+                    else if (!MayMatchColumns(request, stored, ref columnScratch))
+                    {
+                        // Every span was tested, on the columns alone.
+                        metrics.PagesSkippedByColumns++;
+                        metrics.SpansInspected += stored.SpanCount;
+                    }
+                    else
+                    {
+                        page = PageDecoder.Decode(stored.Payload());
+                    }
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
@@ -104,7 +118,6 @@ internal sealed partial class SpanStore
 
                 if (page is null)
                 {
-                    metrics.PagesSkippedByStrings++;
                     continue;
                 }
 
@@ -251,7 +264,60 @@ internal sealed partial class SpanStore
         return request.MatchAll;
     }
 
-    private static bool MayMatchStrings(SpanScanRequest request, byte[] payload)
+    /// <summary>
+    /// False when the predicates judged on the page's columns leave no span that can match: for "all",
+    /// the spans every judged predicate accepts (predicates that cannot be judged there accept all);
+    /// for "any", only when every predicate can be judged and none accepts a span.
+    /// </summary>
+    private static bool MayMatchColumns(SpanScanRequest request, StoredPage page, ref bool[] scratch)
+    {
+        var predicates = request.Predicates;
+        var spans = page.SpanCount;
+        if (predicates.Count == 0 || spans == 0)
+        {
+            return true;
+        }
+
+        if (scratch.Length < spans * 2)
+        {
+            scratch = new bool[Math.Max(spans * 2, BlockWriterV1.MaxPageSpans * 2)];
+        }
+
+        var result = scratch.AsSpan(0, spans);
+        var one = scratch.AsSpan(spans, spans);
+        result.Fill(request.MatchAll);
+        var judged = 0;
+        for (var i = 0; i < predicates.Count; i++)
+        {
+            if (!predicates[i].TryMatchColumns(page, one))
+            {
+                if (!request.MatchAll)
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            judged++;
+            var any = false;
+            for (var s = 0; s < spans; s++)
+            {
+                var value = request.MatchAll ? result[s] & one[s] : result[s] | one[s];
+                result[s] = value;
+                any |= value;
+            }
+
+            if (request.MatchAll && !any)
+            {
+                return false;
+            }
+        }
+
+        return judged == 0 || result.Contains(true);
+    }
+
+    private static bool MayMatchStrings(SpanScanRequest request, StoredPage page)
     {
         var predicates = request.Predicates;
         if (predicates.Count == 0)
@@ -261,7 +327,7 @@ internal sealed partial class SpanStore
 
         for (var i = 0; i < predicates.Count; i++)
         {
-            if (predicates[i].MayMatchStrings(payload) != request.MatchAll)
+            if (predicates[i].MayMatchStrings(page) != request.MatchAll)
             {
                 return !request.MatchAll;
             }

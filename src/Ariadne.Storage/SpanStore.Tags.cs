@@ -111,13 +111,13 @@ internal sealed partial class SpanStore
                 SpanBatch page;
                 try
                 {
-                    var payload = block.ReadPayload(p);
-                    if (!exists.MayMatchStrings(payload))
+                    var stored = block.ReadStoredPage(p);
+                    if (!exists.MayMatchStrings(stored))
                     {
                         continue;
                     }
 
-                    page = PageDecoder.Decode(payload);
+                    page = PageDecoder.Decode(stored.Payload());
                     pagesRead++;
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)

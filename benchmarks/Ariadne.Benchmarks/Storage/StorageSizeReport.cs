@@ -1,3 +1,4 @@
+using System.Text;
 using System.Buffers.Binary;
 using System.Globalization;
 using Ariadne.Cli.LoadGen;
@@ -45,7 +46,7 @@ internal static class StorageSizeReport
 
             refs.Sort(static (a, b) => a.Row.TraceId.CompareTo(b.Row.TraceId));
             var raw = new long[(int)PageColumns.Count];
-            var packed = new long[(int)PageColumns.Count];
+            var columns = new Dictionary<string, (long Raw, long Packed)>();
             var encoder = new PageEncoder();
             for (var start = 0; start < refs.Count; start += BlockWriterV1.TargetPageSpans)
             {
@@ -58,22 +59,24 @@ internal static class StorageSizeReport
 
                 var page = refs.GetRange(start, end - start).ToArray();
                 var payload = encoder.Encode(page);
-                var position = 2 + (raw.Length * 4);
-                for (var c = 0; c < raw.Length; c++)
+                var offsets = PageDecoder.ColumnOffsets(payload);
+                for (var c = 0; c < offsets.Length; c++)
                 {
-                    var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (c * 4)));
-                    raw[c] += length;
-                    packed[c] += PageCompressor.Compress(payload.AsSpan(position, length).ToArray(), PageCodec.Zstd).Length;
-                    position += length;
+                    var column = payload.AsSpan(offsets[c].Start, offsets[c].Length);
+                    var size = column.IsEmpty ? 0 : PageCompressor.Compress(column, PageCodec.Zstd).Length;
+                    var name = c < raw.Length ? ((PageColumns)c).ToString() : "span." + Encoding.UTF8.GetString(encoder.DedicatedKey(c - raw.Length));
+                    ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(columns, name, out _);
+                    entry.Raw += column.Length;
+                    entry.Packed += size;
                 }
 
                 start = end - BlockWriterV1.TargetPageSpans;
             }
 
-            Console.WriteLine("column            raw B/span   zstd B/span (column alone)");
-            for (var c = 0; c < raw.Length; c++)
+            Console.WriteLine("column (span.x: a dedicated attribute column)   raw B/span   zstd B/span (column alone)");
+            foreach (var (name, size) in columns)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(PageColumns)c,-16} {raw[c] / (double)spans,10:F1} {packed[c] / (double)spans,12:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-46} {size.Raw / (double)spans,10:F1} {size.Packed / (double)spans,12:F1}"));
             }
         }
         finally

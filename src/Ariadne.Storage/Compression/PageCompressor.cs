@@ -106,13 +106,28 @@ internal static class PageCompressor
         }
     }
 
+    // One context per thread, made once: a page is compressed column by column, and the plain calls
+    // would allocate and free a context (over 100 KB) for every column.
+    [ThreadStatic]
+    private static nint t_compressionContext;
+
+    [ThreadStatic]
+    private static nint t_decompressionContext;
+
     private static unsafe byte[] CompressZstd(ReadOnlySpan<byte> data, int level)
     {
         var output = new byte[(int)ZstdNative.CompressBound((nuint)data.Length)];
+        if (t_compressionContext == 0)
+        {
+            t_compressionContext = ZstdNative.CreateCompressionContext();
+        }
+
         fixed (byte* src = data)
         fixed (byte* dst = output)
         {
-            var written = ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, level);
+            var written = t_compressionContext == 0
+                ? ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, level)
+                : ZstdNative.CompressWithContext(t_compressionContext, dst, (nuint)output.Length, src, (nuint)data.Length, level);
             if (ZstdNative.IsError(written) != 0)
             {
                 throw new InvalidOperationException("zstd compression failed");
@@ -129,10 +144,17 @@ internal static class PageCompressor
             throw new InvalidDataException("page is zstd-compressed but libzstd is not available on this machine");
         }
 
+        if (t_decompressionContext == 0)
+        {
+            t_decompressionContext = ZstdNative.CreateDecompressionContext();
+        }
+
         fixed (byte* src = compressed)
         fixed (byte* dst = destination)
         {
-            var written = ZstdNative.Decompress(dst, (nuint)destination.Length, src, (nuint)compressed.Length);
+            var written = t_decompressionContext == 0
+                ? ZstdNative.Decompress(dst, (nuint)destination.Length, src, (nuint)compressed.Length)
+                : ZstdNative.DecompressWithContext(t_decompressionContext, dst, (nuint)destination.Length, src, (nuint)compressed.Length);
             if (ZstdNative.IsError(written) != 0 || (int)written != destination.Length)
             {
                 throw new InvalidDataException("zstd page does not decompress to its recorded length");

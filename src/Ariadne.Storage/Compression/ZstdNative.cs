@@ -20,6 +20,18 @@ internal static partial class ZstdNative
     [LibraryImport(Library, EntryPoint = "ZSTD_decompress")]
     public static unsafe partial nuint Decompress(byte* dst, nuint dstCapacity, byte* src, nuint compressedSize);
 
+    [LibraryImport(Library, EntryPoint = "ZSTD_createCCtx")]
+    public static partial nint CreateCompressionContext();
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_compressCCtx")]
+    public static unsafe partial nuint CompressWithContext(nint context, byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int compressionLevel);
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_createDCtx")]
+    public static partial nint CreateDecompressionContext();
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_decompressDCtx")]
+    public static unsafe partial nuint DecompressWithContext(nint context, byte* dst, nuint dstCapacity, byte* src, nuint compressedSize);
+
     [LibraryImport(Library, EntryPoint = "ZSTD_isError")]
     public static partial uint IsError(nuint code);
 

@@ -9,6 +9,9 @@ internal sealed class ScanMetrics
 
     public long PagesSkippedByStrings { get; set; }
 
+    /// <summary>Pages whose columns showed that no span matches, so their rows were never decoded.</summary>
+    public long PagesSkippedByColumns { get; set; }
+
     public long PagesDecoded { get; set; }
 
     /// <summary>Stored (compressed) page bytes read from blocks.</summary>

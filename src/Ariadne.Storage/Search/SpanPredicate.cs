@@ -11,7 +11,7 @@ namespace Ariadne.Storage.Search;
 /// next: a block's meta.json, a page's index entry and string table, and finally the span rows.
 /// A check above the rows only answers "cannot match" when that is certain.
 /// </summary>
-internal sealed class SpanPredicate
+internal sealed partial class SpanPredicate
 {
     private readonly byte[]? _key;
     private readonly byte[]? _stringValue;
@@ -156,13 +156,15 @@ internal sealed class SpanPredicate
         }
     }
 
-    /// <summary>False only when no span of the page can match, judged from the page's string table.</summary>
-    public bool MayMatchStrings(byte[] payload)
+    /// <summary>False only when no span of the page can match, judged from the page's string table and dedicated keys.</summary>
+    public bool MayMatchStrings(StoredPage page)
     {
+        var strings = page.Column((int)PageColumns.Strings);
         if (IsAttribute)
         {
-            // Keys are strings of the table; a page without the key cannot match any comparison on it.
-            if (!PageDecoder.AnyString(payload, _key!, static (key, s) => s.SequenceEqual(key)))
+            // Keys are strings of the table or keys of dedicated columns; a page without the key cannot
+            // match any comparison on it.
+            if (page.FindDedicated(_key) < 0 && !PageDecoder.AnyString(strings, _key!, static (key, s) => s.SequenceEqual(key)))
             {
                 return false;
             }
@@ -175,8 +177,8 @@ internal sealed class SpanPredicate
 
         return Operator switch
         {
-            PredicateOperator.Equal => PageDecoder.AnyString(payload, _stringValue!, static (value, s) => s.SequenceEqual(value)),
-            PredicateOperator.Matches => PageDecoder.AnyString(payload, _regex!, static (regex, s) => regex.IsMatch(Encoding.UTF8.GetString(s))),
+            PredicateOperator.Equal => PageDecoder.AnyString(strings, _stringValue!, static (value, s) => s.SequenceEqual(value)),
+            PredicateOperator.Matches => PageDecoder.AnyString(strings, _regex!, static (regex, s) => regex.IsMatch(Encoding.UTF8.GetString(s))),
             _ => true,
         };
     }

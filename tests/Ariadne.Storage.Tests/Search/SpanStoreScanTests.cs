@@ -218,6 +218,10 @@ public class SpanStoreScanTests
             [SpanPredicate.Int(SpanField.SpanAttribute, PredicateOperator.GreaterOrEqual, 500, "http.status_code")],
             [SpanPredicate.Double(SpanField.AnyAttribute, PredicateOperator.Greater, 2.5, "retries"), SpanPredicate.Int(SpanField.Duration, PredicateOperator.Greater, 40_000)],
             [SpanPredicate.String(SpanField.Name, PredicateOperator.Matches, "^ch"), SpanPredicate.Kind(PredicateOperator.Equal, SpanKind.Server)],
+            [SpanPredicate.Textual(SpanField.SpanAttribute, PredicateOperator.Equal, "3", "retries"), SpanPredicate.Status(PredicateOperator.NotEqual, StatusCode.Ok)],
+            [SpanPredicate.Exists(SpanField.SpanAttribute, "http.status_code"), SpanPredicate.Int(SpanField.Duration, PredicateOperator.LessOrEqual, 20_000)],
+            [SpanPredicate.String(SpanField.Name, PredicateOperator.Less, "check"), SpanPredicate.Double(SpanField.SpanAttribute, PredicateOperator.Less, 150.5, "http.status_code")],
+            [SpanPredicate.String(SpanField.SpanAttribute, PredicateOperator.Equal, "x", "retries")],
         ];
         foreach (var predicates in queries)
         {

@@ -119,7 +119,10 @@ internal sealed class BlockReaderV1 : IDisposable
     public ReadOnlySpan<PageIndexEntry> Pages => _pages;
 
     /// <summary>Reads a page, checks its CRC and returns the decompressed payload, undecoded.</summary>
-    public byte[] ReadPayload(int index)
+    public byte[] ReadPayload(int index) => ReadStoredPage(index).Payload();
+
+    /// <summary>Reads a page and checks its CRC; nothing is decompressed until a column is asked for.</summary>
+    public StoredPage ReadStoredPage(int index)
     {
         var entry = _pages[index];
         var bytes = new byte[entry.Length];
@@ -128,21 +131,22 @@ internal sealed class BlockReaderV1 : IDisposable
             throw new InvalidDataException($"page {index} is cut short");
         }
 
-        var header = PageHeader.Read(bytes);
-        var stored = bytes.AsSpan(PageHeader.Size);
-        if (header.StoredLength != stored.Length || Crc32C.Compute(stored) != header.PayloadCrc)
+        StoredPage page;
+        try
         {
-            throw new InvalidDataException($"page {index} fails its checksum");
+            page = StoredPage.Parse(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"page {index}: {e.Message}", e);
         }
 
-        if (header.SpanCount != entry.SpanCount)
+        if (page.SpanCount != entry.SpanCount)
         {
-            throw new InvalidDataException($"page {index} header says {header.SpanCount} spans, its index entry {entry.SpanCount}");
+            throw new InvalidDataException($"page {index} header says {page.SpanCount} spans, its index entry {entry.SpanCount}");
         }
 
-        var payload = new byte[header.UncompressedLength];
-        PageCompressor.Decompress(stored, header.Codec, payload);
-        return payload;
+        return page;
     }
 
     private int FirstPageThatMayHold(TraceId traceId)

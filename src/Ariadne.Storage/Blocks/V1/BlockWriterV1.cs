@@ -33,6 +33,7 @@ internal sealed class BlockWriterV1 : IDisposable
     private readonly string _directory;
     private readonly string _tenant;
     private readonly PageCodec _codec;
+    private readonly bool _wholePages;
     private readonly int _zstdLevel;
     private readonly Guid _blockId = Guid.CreateVersion7();
     private readonly IStorageFile _data;
@@ -48,7 +49,6 @@ internal sealed class BlockWriterV1 : IDisposable
     // Resources already described for the page being filled (a resource is shared by many spans).
     private readonly HashSet<(SpanBatch Batch, int Resource)> _pageResources = [];
     private readonly HashSet<(Utf8Key Service, Utf8Key Name, SpanKind Kind)> _operations = [];
-    private readonly byte[] _header = new byte[PageHeader.Size];
 
     // The listed values are copied here: a key into a source batch would keep that batch alive for as
     // long as the block is being written.
@@ -61,8 +61,9 @@ internal sealed class BlockWriterV1 : IDisposable
     private long _traces;
     private TraceId _lastTrace;
 
-    private BlockWriterV1(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel)
+    private BlockWriterV1(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel, bool wholePages)
     {
+        _wholePages = wholePages;
         _zstdLevel = zstdLevel;
         _device = device;
         _blocksDirectory = blocksDirectory;
@@ -75,9 +76,13 @@ internal sealed class BlockWriterV1 : IDisposable
         _bloom = BloomFilter.Create(expectedTraces);
     }
 
-    /// <summary>Starts a block; <paramref name="expectedTraces"/> (an upper bound is fine) sizes the bloom filter.</summary>
-    public static BlockWriterV1 Create(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel = PageCompressor.ZstdLevel) =>
-        new(device, blocksDirectory, tenant, codec, expectedTraces, zstdLevel);
+    /// <summary>
+    /// Starts a block; <paramref name="expectedTraces"/> (an upper bound is fine) sizes the bloom filter.
+    /// <paramref name="wholePages"/> writes pages compressed as one piece, as blocks were before columnar
+    /// pages (kept so that reading such blocks stays tested).
+    /// </summary>
+    public static BlockWriterV1 Create(IStorageDevice device, string blocksDirectory, string tenant, PageCodec codec, int expectedTraces, int zstdLevel = PageCompressor.ZstdLevel, bool wholePages = false) =>
+        new(device, blocksDirectory, tenant, codec, expectedTraces, zstdLevel, wholePages);
 
     /// <summary>Writes the spans (of any traces, in any order) as one block.</summary>
     public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec, int zstdLevel = PageCompressor.ZstdLevel)
@@ -247,12 +252,22 @@ internal sealed class BlockWriterV1 : IDisposable
     {
         var pageSpans = CollectionsMarshal.AsSpan(_page);
         var payload = _encoder.Encode(pageSpans);
-        var stored = PageCompressor.Compress(payload, _codec, _zstdLevel);
-        new PageHeader(_codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored)).Write(_header);
-        _data.Write(_dataBytes, _header);
-        _data.Write(_dataBytes + PageHeader.Size, stored);
-        _entries.Add(IndexEntry(pageSpans, _dataBytes, PageHeader.Size + stored.Length));
-        _dataBytes += PageHeader.Size + stored.Length;
+        byte[] page;
+        if (_wholePages)
+        {
+            var stored = PageCompressor.Compress(payload, _codec, _zstdLevel);
+            page = new byte[PageHeader.Size + stored.Length];
+            stored.CopyTo(page.AsSpan(PageHeader.Size));
+            new PageHeader(_codec, payload.Length, stored.Length, pageSpans.Length, Crc32C.Compute(stored), PageHeader.WholeVersion).Write(page);
+        }
+        else
+        {
+            page = StoredPage.Build(payload, _encoder, pageSpans.Length, _codec, _zstdLevel);
+        }
+
+        _data.Write(_dataBytes, page);
+        _entries.Add(IndexEntry(pageSpans, _dataBytes, page.Length));
+        _dataBytes += page.Length;
         _uncompressed += payload.Length;
         _page.Clear();
         _pageResources.Clear();

@@ -47,5 +47,8 @@ internal sealed class ColumnWriter
         _buffer.Write(value);
     }
 
+    /// <summary>Bytes as they are, without a length.</summary>
+    public void Raw(ReadOnlySpan<byte> value) => _buffer.Write(value);
+
     public void Clear() => _buffer.Clear();
 }

@@ -55,8 +55,10 @@ internal static class PageDecoder
         var events = new ColumnReader(Column(payload, offsets, PageColumns.Events));
         var links = new ColumnReader(Column(payload, offsets, PageColumns.Links));
 
+        var dedicated = DedicatedColumns(payload, offsets);
         var minStart = times.Varint();
         var traceCount = traces.Count(payload.Length);
+        var spanRow = 0;
         var resourcesRead = 0;
         var scopesRead = 0;
         var spanIdColumn = Column(payload, offsets, PageColumns.SpanIds);
@@ -134,7 +136,10 @@ internal static class PageDecoder
                 span.DroppedAttributesCount = (uint)details.Varint();
                 span.DroppedEventsCount = (uint)details.Varint();
                 span.DroppedLinksCount = (uint)details.Varint();
-                span.Attributes = ReadAttributes(ref state, ref keys, ref values, keep);
+                span.Attributes = dedicated.Length == 0
+                    ? ReadAttributes(ref state, ref keys, ref values, keep)
+                    : ReadSpanAttributes(ref state, ref keys, ref values, dedicated, spanRow, keep);
+                spanRow++;
 
                 var eventCount = events.Count(payload.Length);
                 var eventStart = state.Batch.Events.Count;
@@ -185,7 +190,8 @@ internal static class PageDecoder
 
         if (!spanIds.IsAtEnd || !parentIds.IsAtEnd || !times.IsAtEnd || !durations.IsAtEnd || !scopeRefs.IsAtEnd || !names.IsAtEnd || !kindStatus.IsAtEnd
             || !details.IsAtEnd || !keys.IsAtEnd || !values.IsAtEnd || !events.IsAtEnd || !links.IsAtEnd || !traces.IsAtEnd
-            || !resourceRows.IsAtEnd || !scopeRows.IsAtEnd || scopesRead != scopeCount || resourcesRead != resourceCount)
+            || !resourceRows.IsAtEnd || !scopeRows.IsAtEnd || scopesRead != scopeCount || resourcesRead != resourceCount
+            || !DedicatedColumnsConsumed(dedicated, spanRow))
         {
             throw new InvalidDataException("page columns do not agree on the number of rows");
         }
@@ -197,11 +203,10 @@ internal static class PageDecoder
     /// Calls <paramref name="visit"/> with each string of the page's table until it returns true, without
     /// decoding any row: a search tests its string values here before paying for the rows.
     /// </summary>
-    public static bool AnyString<TState>(byte[] payload, TState state, Func<TState, ReadOnlySpan<byte>, bool> visit)
+    public static bool AnyString<TState>(ReadOnlySpan<byte> stringsColumn, TState state, Func<TState, ReadOnlySpan<byte>, bool> visit)
     {
-        var offsets = ColumnOffsets(payload);
-        var strings = new ColumnReader(Column(payload, offsets, PageColumns.Strings));
-        var count = strings.Count(payload.Length);
+        var strings = new ColumnReader(stringsColumn);
+        var count = strings.Count(stringsColumn.Length);
         for (var i = 0; i < count; i++)
         {
             if (visit(state, strings.Bytes()))
@@ -213,20 +218,22 @@ internal static class PageDecoder
         return false;
     }
 
-    private static (int Start, int Length)[] ColumnOffsets(byte[] payload)
+    /// <summary>Where each column lies in a payload: the 16 of <see cref="PageColumns"/>, then the dedicated ones.</summary>
+    public static (int Start, int Length)[] ColumnOffsets(byte[] payload)
     {
-        if (payload.Length < 2 || BinaryPrimitives.ReadUInt16LittleEndian(payload) != (ushort)PageColumns.Count)
+        var count = payload.Length < 2 ? 0 : BinaryPrimitives.ReadUInt16LittleEndian(payload);
+        if (count < (int)PageColumns.Count || count > (int)PageColumns.Count + PageEncoder.MaxDedicatedColumns)
         {
             throw new InvalidDataException("page has an unexpected column count");
         }
 
-        var headerLength = 2 + ((int)PageColumns.Count * 4);
+        var headerLength = 2 + (count * 4);
         if (payload.Length < headerLength)
         {
             throw new InvalidDataException("page header is truncated");
         }
 
-        var offsets = new (int Start, int Length)[(int)PageColumns.Count];
+        var offsets = new (int Start, int Length)[count];
         var position = headerLength;
         for (var i = 0; i < offsets.Length; i++)
         {
@@ -250,6 +257,96 @@ internal static class PageDecoder
 
     private static ReadOnlySpan<byte> Column(ReadOnlySpan<byte> payload, (int Start, int Length)[] offsets, PageColumns column) =>
         payload.Slice(offsets[(int)column].Start, offsets[(int)column].Length);
+
+    private static DedicatedReader[] DedicatedColumns(byte[] payload, (int Start, int Length)[] offsets)
+    {
+        var count = offsets.Length - (int)PageColumns.Count;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        // Every span has one tag byte in every dedicated column.
+        var spans = offsets[(int)PageColumns.SpanIds].Length / 8;
+        var readers = new DedicatedReader[count];
+        for (var d = 0; d < count; d++)
+        {
+            readers[d] = new DedicatedReader(payload, offsets[(int)PageColumns.Count + d], spans);
+        }
+
+        return readers;
+    }
+
+    private static bool DedicatedColumnsConsumed(DedicatedReader[] dedicated, int spans)
+    {
+        foreach (var column in dedicated)
+        {
+            if (!column.IsConsumed)
+            {
+                return false;
+            }
+        }
+
+        return dedicated.Length == 0 || dedicated[0].Spans == spans;
+    }
+
+    /// <summary>A span's attributes: those of the attribute columns, with the dedicated columns' put back at their positions.</summary>
+    private static RowRange ReadSpanAttributes(ref State state, ref ColumnReader keys, ref ColumnReader values, DedicatedReader[] dedicated, int spanRow, bool keep)
+    {
+        var generic = keys.Count(1 << 24);
+        var total = generic;
+        foreach (var column in dedicated)
+        {
+            if (column.Tag(spanRow) != 0)
+            {
+                total++;
+            }
+        }
+
+        var rows = keep ? new KeyValue[total] : null;
+        Span<bool> filled = total <= 256 ? stackalloc bool[total] : new bool[total];
+        foreach (var column in dedicated)
+        {
+            var tag = column.Tag(spanRow);
+            if (tag == 0)
+            {
+                continue;
+            }
+
+            var position = column.NextPosition(total);
+            if (filled[position])
+            {
+                throw new InvalidDataException("two dedicated attributes claim one position");
+            }
+
+            filled[position] = true;
+            var value = column.NextValue(ref state, tag, keep);
+            if (rows is not null)
+            {
+                rows[position] = new KeyValue(column.Key(ref state), value);
+            }
+        }
+
+        var slot = 0;
+        for (var i = 0; i < generic; i++)
+        {
+            while (slot < total && filled[slot])
+            {
+                slot++;
+            }
+
+            var key = state.String(ref keys, keep);
+            var value = ReadValue(ref state, ref keys, ref values, 0, keep);
+            if (rows is not null)
+            {
+                rows[slot] = new KeyValue(key, value);
+            }
+
+            slot++;
+        }
+
+        return rows is null ? default : new RowRange(state.Batch.Attributes.AddRange(rows), total);
+    }
 
     private static RowRange ReadAttributes(ref State state, ref ColumnReader keys, ref ColumnReader values, bool keep)
     {
@@ -369,9 +466,15 @@ internal static class PageDecoder
         /// <summary>Strings already copied into the batch (an empty reference until then).</summary>
         public Utf8Ref[] Strings { get; set; }
 
-        public readonly Utf8Ref String(ref ColumnReader reader, bool keep)
+        public readonly Utf8Ref String(ref ColumnReader reader, bool keep) => StringAt(reader.Count(Strings.Length - 1), keep);
+
+        public readonly Utf8Ref StringAt(int index, bool keep)
         {
-            var index = reader.Count(Strings.Length - 1);
+            if ((uint)index >= (uint)Strings.Length)
+            {
+                throw new InvalidDataException("string index outside the page's table");
+            }
+
             if (!keep || index == 0)
             {
                 return default;
@@ -384,6 +487,96 @@ internal static class PageDecoder
             }
 
             return Strings[index];
+        }
+    }
+
+    /// <summary>Reads one dedicated column alongside the rows (see <see cref="PageEncoder"/> for its layout).</summary>
+    private sealed class DedicatedReader
+    {
+        private readonly byte[] _payload;
+        private readonly int _keyStart;
+        private readonly int _keyLength;
+        private readonly int _tags;
+        private readonly int _positionsEnd;
+        private readonly int _end;
+        private int _position;
+        private int _value;
+        private Utf8Ref _key;
+
+        public DedicatedReader(byte[] payload, (int Start, int Length) column, int spans)
+        {
+            _payload = payload;
+            Spans = spans;
+            var reader = new ColumnReader(payload.AsSpan(column.Start, column.Length));
+            var key = reader.Bytes();
+            _keyStart = column.Start + column.Length - reader.Remaining - key.Length;
+            _keyLength = key.Length;
+            _tags = column.Start + column.Length - reader.Remaining;
+            if (reader.Remaining < spans)
+            {
+                throw new InvalidDataException("dedicated column has fewer tags than the page has spans");
+            }
+
+            var afterTags = new ColumnReader(payload.AsSpan(_tags + spans, column.Start + column.Length - _tags - spans));
+            var positionsLength = afterTags.Count(afterTags.Remaining);
+            _position = column.Start + column.Length - afterTags.Remaining;
+            _positionsEnd = _position + positionsLength;
+            _value = _positionsEnd;
+            _end = column.Start + column.Length;
+        }
+
+        public int Spans { get; }
+
+        public bool IsConsumed => _position == _positionsEnd && _value == _end;
+
+        public byte Tag(int span) => _payload[_tags + span];
+
+        public Utf8Ref Key(ref State state)
+        {
+            if (_key.IsEmpty)
+            {
+                _key = state.Batch.AddString(_payload.AsSpan(_keyStart, _keyLength));
+            }
+
+            return _key;
+        }
+
+        public int NextPosition(int total)
+        {
+            var reader = new ColumnReader(_payload.AsSpan(_position, _positionsEnd - _position));
+            var position = reader.Count(total - 1);
+            _position = _positionsEnd - reader.Remaining;
+            return position;
+        }
+
+        public AnyValue NextValue(ref State state, byte tag, bool keep)
+        {
+            var reader = new ColumnReader(_payload.AsSpan(_value, _end - _value));
+            AnyValue value;
+            switch ((ValueKind)tag)
+            {
+                case ValueKind.String:
+                    value = AnyValue.FromString(state.String(ref reader, keep));
+                    break;
+                case ValueKind.Bool:
+                    value = AnyValue.FromBool(reader.Byte() != 0);
+                    break;
+                case ValueKind.Int:
+                    value = AnyValue.FromInt(reader.SignedVarint());
+                    break;
+                case ValueKind.Double:
+                    value = AnyValue.FromDouble(BitConverter.Int64BitsToDouble((long)reader.UInt64()));
+                    break;
+                case (ValueKind)PageEncoder.StoredDecimalDouble:
+                    var scale = reader.Byte();
+                    value = AnyValue.FromDouble(DecimalDouble.Decode(scale, reader.SignedVarint()));
+                    break;
+                default:
+                    throw new InvalidDataException($"dedicated column holds unknown value type {tag}");
+            }
+
+            _value = _end - reader.Remaining;
+            return value;
         }
     }
 }

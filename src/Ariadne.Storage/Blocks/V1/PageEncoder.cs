@@ -33,6 +33,22 @@ internal sealed class PageEncoder
     /// <summary>Span id → position within the current trace, for parent references.</summary>
     private readonly Dictionary<SpanId, int> _traceSpans = new();
 
+    /// <summary>Span attribute keys of the page, counted to choose the dedicated columns.</summary>
+    private readonly Dictionary<Utf8Key, KeyCount> _keyCounts = new();
+    private readonly Dictionary<Utf8Key, int> _dedicatedIndex = new();
+    private readonly List<DedicatedColumn> _dedicated = [];
+    private readonly List<DedicatedColumn> _spareDedicated = [];
+    private byte[] _spanTags = new byte[MaxDedicatedColumns];
+    private int[] _attributeColumn = new int[16];
+
+    /// <summary>At most this many span attribute keys get columns of their own per page.</summary>
+    public const int MaxDedicatedColumns = 32;
+
+    /// <summary>The keys of the page's dedicated columns (columns 16 onwards), in column order, after <see cref="Encode"/>.</summary>
+    public int DedicatedCount => _dedicated.Count;
+
+    public ReadOnlySpan<byte> DedicatedKey(int index) => _dedicated[index].Key.Bytes;
+
     public PageEncoder()
     {
         for (var i = 0; i < _columns.Length; i++)
@@ -54,6 +70,7 @@ internal sealed class PageEncoder
         }
 
         WriteTraces(spans);
+        ChooseDedicatedColumns(spans);
         this[PageColumns.Times].Varint(minStart);
         for (var i = 0; i < spans.Length; i++)
         {
@@ -80,15 +97,21 @@ internal sealed class PageEncoder
             strings.Bytes(s.Bytes);
         }
 
-        var headerLength = 2 + (_columns.Length * 4);
+        var columnCount = _columns.Length + _dedicated.Count;
+        var headerLength = 2 + (columnCount * 4);
         var total = headerLength;
         foreach (var column in _columns)
         {
             total += column.Length;
         }
 
+        foreach (var column in _dedicated)
+        {
+            total += column.Length;
+        }
+
         var payload = new byte[total];
-        BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)_columns.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)columnCount);
         var position = headerLength;
         for (var i = 0; i < _columns.Length; i++)
         {
@@ -97,7 +120,78 @@ internal sealed class PageEncoder
             position += _columns[i].Length;
         }
 
+        for (var d = 0; d < _dedicated.Count; d++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(2 + ((_columns.Length + d) * 4)), _dedicated[d].Length);
+            position += _dedicated[d].CopyTo(payload.AsSpan(position));
+        }
+
         return payload;
+    }
+
+    /// <summary>
+    /// Picks the span attribute keys that get a column of their own on this page: keys whose every
+    /// occurrence is a scalar (string, bool, int, double) and appears at most once per span, the most
+    /// frequent first. A search compares such an attribute on its column without decoding the page.
+    /// </summary>
+    private void ChooseDedicatedColumns(ReadOnlySpan<SpanRef> spans)
+    {
+        _keyCounts.Clear();
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var batch = spans[i].Batch;
+            foreach (ref readonly var kv in batch.AttributesOf(spans[i].Row.Attributes))
+            {
+                var key = new Utf8Key(batch, kv.Key);
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keyCounts, key, out var existed);
+                if (!existed)
+                {
+                    count.LastSpan = -1;
+                }
+
+                var scalar = kv.Value.Kind is ValueKind.String or ValueKind.Bool or ValueKind.Int or ValueKind.Double;
+                if (!scalar || count.LastSpan == i || kv.Key.IsEmpty)
+                {
+                    count.Excluded = true;
+                }
+
+                count.LastSpan = i;
+                count.Spans++;
+            }
+        }
+
+        var chosen = new List<(Utf8Key Key, int Spans)>(_keyCounts.Count);
+        foreach (var (key, count) in _keyCounts)
+        {
+            if (!count.Excluded)
+            {
+                chosen.Add((key, count.Spans));
+            }
+        }
+
+        chosen.Sort(static (a, b) =>
+        {
+            var c = b.Spans.CompareTo(a.Spans);
+            return c != 0 ? c : a.Key.Bytes.SequenceCompareTo(b.Key.Bytes);
+        });
+
+        for (var d = 0; d < chosen.Count && d < MaxDedicatedColumns; d++)
+        {
+            DedicatedColumn column;
+            if (_spareDedicated.Count > 0)
+            {
+                column = _spareDedicated[^1];
+                _spareDedicated.RemoveAt(_spareDedicated.Count - 1);
+            }
+            else
+            {
+                column = new DedicatedColumn();
+            }
+
+            column.Start(chosen[d].Key);
+            _dedicatedIndex.Add(chosen[d].Key, _dedicated.Count);
+            _dedicated.Add(column);
+        }
     }
 
     private void Reset()
@@ -113,6 +207,9 @@ internal sealed class PageEncoder
         _scopes.Clear();
         _resourceRows.Clear();
         _scopeRows.Clear();
+        _dedicatedIndex.Clear();
+        _spareDedicated.AddRange(_dedicated);
+        _dedicated.Clear();
     }
 
     private void WriteTraces(ReadOnlySpan<SpanRef> spans)
@@ -195,7 +292,7 @@ internal sealed class PageEncoder
         details.Varint(row.DroppedAttributesCount);
         details.Varint(row.DroppedEventsCount);
         details.Varint(row.DroppedLinksCount);
-        WriteAttributes(batch, row.Attributes);
+        WriteSpanAttributes(batch, row.Attributes);
 
         var events = this[PageColumns.Events];
         events.Varint((ulong)row.Events.Count);
@@ -255,6 +352,83 @@ internal sealed class PageEncoder
         _resourceRows.Varint((ulong)String(batch, resource.SchemaUrl));
         WriteAttributes(batch, resource.Attributes);
         return index;
+    }
+
+    /// <summary>A span's attributes: those with a dedicated column go there (with their position in the list), the rest to the attribute columns.</summary>
+    private void WriteSpanAttributes(SpanBatch batch, RowRange attributes)
+    {
+        if (_dedicated.Count == 0)
+        {
+            WriteAttributes(batch, attributes);
+            return;
+        }
+
+        if (_attributeColumn.Length < attributes.Count)
+        {
+            _attributeColumn = new int[Math.Max(attributes.Count, _attributeColumn.Length * 2)];
+        }
+
+        var all = batch.AttributesOf(attributes);
+        var generic = 0;
+        for (var i = 0; i < all.Length; i++)
+        {
+            _attributeColumn[i] = _dedicatedIndex.TryGetValue(new Utf8Key(batch, all[i].Key), out var d) ? d : -1;
+            if (_attributeColumn[i] < 0)
+            {
+                generic++;
+            }
+        }
+
+        var keys = this[PageColumns.AttributeKeys];
+        keys.Varint((ulong)generic);
+        Array.Clear(_spanTags, 0, _dedicated.Count);
+        for (var i = 0; i < all.Length; i++)
+        {
+            ref readonly var kv = ref all[i];
+            var d = _attributeColumn[i];
+            if (d < 0)
+            {
+                keys.Varint((ulong)String(batch, kv.Key));
+                WriteValue(batch, kv.Value, keys);
+                continue;
+            }
+
+            var column = _dedicated[d];
+            column.Positions.Varint((ulong)i);
+            _spanTags[d] = WriteDedicatedValue(batch, kv.Value, column.Values);
+        }
+
+        for (var d = 0; d < _dedicated.Count; d++)
+        {
+            _dedicated[d].Tags.Byte(_spanTags[d]);
+        }
+    }
+
+    /// <summary>Writes a scalar into a dedicated column's values and returns its stored type (the tag).</summary>
+    private byte WriteDedicatedValue(SpanBatch batch, AnyValue value, ColumnWriter values)
+    {
+        switch (value.Kind)
+        {
+            case ValueKind.String:
+                values.Varint((ulong)String(batch, value.StringRef));
+                return (byte)ValueKind.String;
+            case ValueKind.Bool:
+                values.Byte(value.BoolValue ? (byte)1 : (byte)0);
+                return (byte)ValueKind.Bool;
+            case ValueKind.Int:
+                values.SignedVarint(value.IntValue);
+                return (byte)ValueKind.Int;
+            default:
+                if (DecimalDouble.TryEncode(value.DoubleValue, out var scale, out var mantissa))
+                {
+                    values.Byte((byte)scale);
+                    values.SignedVarint(mantissa);
+                    return StoredDecimalDouble;
+                }
+
+                values.UInt64((ulong)value.Scalar);
+                return (byte)ValueKind.Double;
+        }
     }
 
     private void WriteAttributes(SpanBatch batch, RowRange attributes)
@@ -338,5 +512,65 @@ internal sealed class PageEncoder
         }
 
         return index;
+    }
+
+    private struct KeyCount
+    {
+        public int Spans;
+        public int LastSpan;
+        public bool Excluded;
+    }
+
+    /// <summary>
+    /// A dedicated column being built: the key (length + UTF-8), then one tag byte per span (0: the span
+    /// has no such attribute, else the stored value type), then the positions of the attribute in each
+    /// tagged span's list (length-prefixed varints), then the values of the tagged spans.
+    /// </summary>
+    private sealed class DedicatedColumn
+    {
+        private readonly ColumnWriter _prefix = new();
+
+        public Utf8Key Key { get; private set; }
+
+        public ColumnWriter Tags { get; } = new();
+
+        public ColumnWriter Positions { get; } = new();
+
+        public ColumnWriter Values { get; } = new();
+
+        public void Start(Utf8Key key)
+        {
+            Key = key;
+            Tags.Clear();
+            Positions.Clear();
+            Values.Clear();
+        }
+
+        public int Length
+        {
+            get
+            {
+                Seal();
+                return _prefix.Length + Positions.Length + Values.Length;
+            }
+        }
+
+        /// <summary>Key, tags and the positions' length, which are known once every span is written.</summary>
+        private void Seal()
+        {
+            _prefix.Clear();
+            _prefix.Bytes(Key.Bytes);
+            _prefix.Raw(Tags.Written);
+            _prefix.Varint((ulong)Positions.Length);
+        }
+
+        public int CopyTo(Span<byte> destination)
+        {
+            Seal();
+            _prefix.Written.CopyTo(destination);
+            Positions.Written.CopyTo(destination[_prefix.Length..]);
+            Values.Written.CopyTo(destination[(_prefix.Length + Positions.Length)..]);
+            return _prefix.Length + Positions.Length + Values.Length;
+        }
     }
 }

@@ -11,11 +11,18 @@ namespace Ariadne.Storage.Blocks.V1;
 /// 16 span count (u32) · 20 CRC32C of the stored bytes (u32) · 24 CRC32C of bytes 0..23 (u32)
 /// </code>
 /// </summary>
-internal readonly record struct PageHeader(PageCodec Codec, int UncompressedLength, int StoredLength, int SpanCount, uint PayloadCrc)
+internal readonly record struct PageHeader(PageCodec Codec, int UncompressedLength, int StoredLength, int SpanCount, uint PayloadCrc, ushort Version = PageHeader.ColumnsVersion)
 {
     public const int Size = 28;
     public const uint Magic = 0x47505241; // "ARPG"
-    public const ushort Version = 2;
+
+    /// <summary>The payload compressed as one piece (pages of older blocks; still read).</summary>
+    public const ushort WholeVersion = 2;
+
+    /// <summary>A directory, then each column compressed on its own, so a search decompresses only the columns it tests.</summary>
+    public const ushort ColumnsVersion = 3;
+
+    public bool IsColumnar => Version == ColumnsVersion;
 
     /// <summary>Pages larger than this are corruption, not data (a page holds about a thousand spans).</summary>
     public const int MaxLength = 256 << 20;
@@ -37,7 +44,7 @@ internal readonly record struct PageHeader(PageCodec Codec, int UncompressedLeng
     {
         if (source.Length < Size
             || BinaryPrimitives.ReadUInt32LittleEndian(source) != Magic
-            || BinaryPrimitives.ReadUInt16LittleEndian(source[4..]) != Version
+            || BinaryPrimitives.ReadUInt16LittleEndian(source[4..]) is not (WholeVersion or ColumnsVersion)
             || BinaryPrimitives.ReadUInt32LittleEndian(source[24..]) != Crc32C.Compute(source[..24]))
         {
             throw new InvalidDataException("page header is damaged (magic, version or checksum)");
@@ -48,7 +55,8 @@ internal readonly record struct PageHeader(PageCodec Codec, int UncompressedLeng
             BinaryPrimitives.ReadInt32LittleEndian(source[8..]),
             BinaryPrimitives.ReadInt32LittleEndian(source[12..]),
             BinaryPrimitives.ReadInt32LittleEndian(source[16..]),
-            BinaryPrimitives.ReadUInt32LittleEndian(source[20..]));
+            BinaryPrimitives.ReadUInt32LittleEndian(source[20..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(source[4..]));
         if (header.UncompressedLength is < 0 or > MaxLength || header.StoredLength is < 0 or > MaxLength || header.SpanCount < 0)
         {
             throw new InvalidDataException("page header has impossible lengths");
