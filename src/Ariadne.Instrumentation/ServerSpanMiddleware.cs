@@ -12,7 +12,12 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     /// <summary>Status codes boxed once: a tag value is an object, and a box per request is garbage per span.</summary>
     private static readonly object[] StatusCodeBoxes = [.. Enumerable.Range(0, 600).Select(static code => (object)code)];
 
-    private (string Value, string Host, object? Port) _lastHost = (string.Empty, string.Empty, null);
+    // Replaced whole, never changed in place: requests on other threads read it at the same time, and
+    // a host from one request with the port of another would be a wrong attribute.
+    private HostTags _lastHost = new(string.Empty, string.Empty, null);
+
+    private const int MaxCachedNames = 4096;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Endpoint Endpoint, string Method), (string Route, string DisplayName)> _names = new();
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -44,7 +49,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         return AwaitAsync(task, context, activity);
     }
 
-    private static async Task AwaitAsync(Task task, HttpContext context, Activity activity)
+    private async Task AwaitAsync(Task task, HttpContext context, Activity activity)
     {
         try
         {
@@ -82,11 +87,11 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         activity.AddTag("url.scheme", request.Scheme);
 
         // A service is nearly always reached under the same host and port: reuse their strings and box.
-        var host = _lastHost;
+        var host = Volatile.Read(ref _lastHost);
         if (!string.Equals(host.Value, request.Host.Value, StringComparison.Ordinal))
         {
-            host = (request.Host.Value ?? string.Empty, request.Host.Host, request.Host.Port is { } port ? port : null);
-            _lastHost = host;
+            host = new HostTags(request.Host.Value ?? string.Empty, request.Host.Host, request.Host.Port is { } port ? port : null);
+            Volatile.Write(ref _lastHost, host);
         }
 
         activity.AddTag("server.address", host.Host);
@@ -96,7 +101,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         }
     }
 
-    private static void After(HttpContext context, Activity activity)
+    private void After(HttpContext context, Activity activity)
     {
         var status = context.Response.StatusCode;
         activity.AddTag("http.response.status_code", status is >= 0 and < 600 ? StatusCodeBoxes[status] : status);
@@ -108,7 +113,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         Name(context, activity);
     }
 
-    private static void Failed(HttpContext context, Activity activity, Exception e)
+    private void Failed(HttpContext context, Activity activity, Exception e)
     {
         activity.AddException(e);
         activity.SetStatus(ActivityStatusCode.Error, e.Message);
@@ -116,18 +121,28 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         Name(context, activity);
     }
 
-    private static void Name(HttpContext context, Activity activity)
+    private void Name(HttpContext context, Activity activity)
     {
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-        if (route is not null)
+        var method = context.Request.Method;
+        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } raw } endpoint)
         {
-            route = route.StartsWith('/') ? route : "/" + route;
-            activity.AddTag("http.route", route);
-            activity.DisplayName = string.Create(CultureInfo.InvariantCulture, $"{context.Request.Method} {route}");
+            // The route and the span name are the same strings for every request to an endpoint.
+            if (!_names.TryGetValue((endpoint, method), out var named))
+            {
+                var route = raw.StartsWith('/') ? raw : "/" + raw;
+                named = (route, string.Create(CultureInfo.InvariantCulture, $"{method} {route}"));
+                if (_names.Count < MaxCachedNames)
+                {
+                    _names.TryAdd((endpoint, method), named);
+                }
+            }
+
+            activity.AddTag("http.route", named.Route);
+            activity.DisplayName = named.DisplayName;
         }
         else
         {
-            activity.DisplayName = context.Request.Method;
+            activity.DisplayName = method;
         }
     }
 
@@ -138,4 +153,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         value = found.Count == 1 ? found[0] : null;
         values = found.Count > 1 ? found.Select(v => v ?? string.Empty).ToArray() : null;
     }
+
+    /// <summary>A request's host header and the attribute values taken from it (the port boxed once).</summary>
+    private sealed record HostTags(string Value, string Host, object? Port);
 }

@@ -23,23 +23,36 @@ internal sealed partial class SpanStore
         var metrics = request.Metrics ?? new ScanMetrics();
         var output = new ScanOutput(metrics);
         var found = new List<SpanRef>();
+        var headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var headInspectedBefore = metrics.SpansInspected;
+        var headMatches = new List<TraceId>();
+        var headSeen = new HashSet<TraceId>();
         foreach (var head in heads)
         {
-            // Decodes each of the head's batches once and holds them while its traces are read one by one
-            // (the head keeps batches compressed and only weakly decoded).
-            var held = head.AllSpans();
-            foreach (var traceId in head.TraceIds())
+            // Every row of every batch the head holds is tested where it lies (each batch decoded once);
+            // only traces with a matching span are then gathered whole.
+            headMatches.Clear();
+            headSeen.Clear();
+            foreach (var batch in head.Batches())
             {
                 request.ThrowIfStopped(cancellationToken);
-                if (output.WasYielded(traceId))
+                metrics.SpansInspected += batch.SpanCount;
+                var spans = batch.Spans.Rows;
+                for (var i = 0; i < spans.Length; i++)
                 {
-                    continue;
+                    if (SpanMatches(request, batch, i) && headSeen.Add(spans[i].TraceId))
+                    {
+                        headMatches.Add(spans[i].TraceId);
+                    }
                 }
+            }
 
-                found.Clear();
-                head.CollectTrace(traceId, found);
-                metrics.SpansInspected += found.Count;
-                if (!AnySpanMatches(request, found))
+            foreach (var traceId in headMatches)
+            {
+                request.ThrowIfStopped(cancellationToken);
+
+                // A batch may still hold spans of traces the head has since handed to a block.
+                if (output.WasYielded(traceId) || !head.Contains(traceId))
                 {
                     continue;
                 }
@@ -57,9 +70,10 @@ internal sealed partial class SpanStore
                     yield return output.Take();
                 }
             }
-
-            GC.KeepAlive(held);
         }
+
+        metrics.HeadTicks += System.Diagnostics.Stopwatch.GetTimestamp() - headStarted;
+        metrics.HeadSpansInspected += metrics.SpansInspected - headInspectedBefore;
 
         var (slackStart, slackEnd) = WidenedRange(request);
         var columnScratch = Array.Empty<bool>();

@@ -192,7 +192,7 @@ internal static class StorageScaleReport
         Array.Sort(times);
         var median = times[runs / 2];
         var p99 = times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.99) - 1)];
-        Print($"traceql {query} (limit {(limit >= int.MaxValue / 2 ? "none" : limit.ToString(CultureInfo.InvariantCulture))}): p50 {median:F0} ms, p99 {p99:F0} ms over {runs} runs; {response!.Traces.Count:N0} traces; {scan!.SpansInspected:N0} spans inspected by storage ({scan.SpansInspected / (median / 1000):N0}/s), {response.Metrics.InspectedSpans:N0} evaluated; pages decoded {scan.PagesDecoded:N0}, skipped {scan.PagesSkippedByIndex + scan.PagesSkippedByStrings:N0}; blocks skipped {scan.BlocksSkipped}");
+        Print($"traceql {query} (limit {(limit >= int.MaxValue / 2 ? "none" : limit.ToString(CultureInfo.InvariantCulture))}): p50 {median:F0} ms, p99 {p99:F0} ms over {runs} runs; {response!.Traces.Count:N0} traces; {scan!.SpansInspected:N0} spans inspected by storage ({scan.SpansInspected / (median / 1000):N0}/s), {response.Metrics.InspectedSpans:N0} evaluated; pages decoded {scan.PagesDecoded:N0}, skipped {scan.PagesSkippedByIndex + scan.PagesSkippedByStrings:N0}, judged on columns and skipped {scan.PagesSkippedByColumns:N0}; blocks skipped {scan.BlocksSkipped}; head: {scan.HeadSpansInspected:N0} spans in {scan.HeadTicks * 1000.0 / Stopwatch.Frequency:F0} ms, blocks: {scan.SpansInspected - scan.HeadSpansInspected:N0} spans in {median - (scan.HeadTicks * 1000.0 / Stopwatch.Frequency):F0} ms");
     }
 
     private static void Print(string line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));

@@ -20,4 +20,10 @@ internal sealed class ScanMetrics
     public long SpansInspected { get; set; }
 
     public long TracesYielded { get; set; }
+
+    /// <summary>Time spent in the head (Stopwatch ticks), apart from the blocks.</summary>
+    public long HeadTicks { get; set; }
+
+    /// <summary>Spans of the head tested.</summary>
+    public long HeadSpansInspected { get; set; }
 }

@@ -35,4 +35,7 @@ internal interface ITraceIndex
 
     /// <summary>Every span held, each once.</summary>
     List<SpanRef> AllSpans();
+
+    /// <summary>Every batch held, decoded, each once (a batch may also hold rows that are not, or no longer, indexed).</summary>
+    List<SpanBatch> Batches();
 }

@@ -97,7 +97,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public void CollectOperations(HashSet<SpanOperation> operations)
     {
-        foreach (var batch in AllBatches())
+        foreach (var batch in Batches())
         {
             foreach (ref readonly var span in batch.Spans.Rows)
             {
@@ -125,7 +125,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
     public (List<SpanRef> Complete, List<SpanRef> Live) SplitByIdle(TimeSpan idlePeriod)
     {
         var now = Stopwatch.GetTimestamp();
-        var batches = AllBatches();
+        var batches = Batches();
         var complete = new List<SpanRef>();
         var live = new List<SpanRef>();
         lock (_lock)
@@ -145,7 +145,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public List<SpanRef> AllSpans()
     {
-        var batches = AllBatches();
+        var batches = Batches();
         lock (_lock)
         {
             var spans = new List<SpanRef>((int)Interlocked.Read(ref _spanCount));
@@ -162,7 +162,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
     }
 
     /// <summary>Every batch held, decoded (each once), by chunk number.</summary>
-    private List<SpanBatch> AllBatches()
+    public List<SpanBatch> Batches()
     {
         int count;
         lock (_lock)
