@@ -24,19 +24,19 @@ internal sealed partial class SpanStore
         var output = new ScanOutput(metrics);
         var found = new List<SpanRef>();
         var headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        var headInspectedBefore = metrics.SpansInspected;
         var headMatches = new List<TraceId>();
         var headSeen = new HashSet<TraceId>();
         foreach (var head in heads)
         {
             // Every row of every batch the head holds is tested where it lies (each batch decoded once);
-            // only traces with a matching span are then gathered whole.
-            headMatches.Clear();
+            // after each batch, the traces with a matching span are gathered whole and handed out.
             headSeen.Clear();
             foreach (var batch in head.Batches())
             {
                 request.ThrowIfStopped(cancellationToken);
                 metrics.SpansInspected += batch.SpanCount;
+                metrics.HeadSpansInspected += batch.SpanCount;
+                headMatches.Clear();
                 var spans = batch.Spans.Rows;
                 for (var i = 0; i < spans.Length; i++)
                 {
@@ -45,35 +45,34 @@ internal sealed partial class SpanStore
                         headMatches.Add(spans[i].TraceId);
                     }
                 }
-            }
 
-            foreach (var traceId in headMatches)
-            {
-                request.ThrowIfStopped(cancellationToken);
-
-                // A batch may still hold spans of traces the head has since handed to a block.
-                if (output.WasYielded(traceId) || !head.Contains(traceId))
+                foreach (var traceId in headMatches)
                 {
-                    continue;
-                }
+                    // A batch may still hold spans of traces the head has since handed to a block.
+                    if (output.WasYielded(traceId) || !head.Contains(traceId))
+                    {
+                        continue;
+                    }
 
-                found.Clear();
-                GatherTrace(traceId, found);
-                if (!AnySpanInRange(request, found))
-                {
-                    continue;
-                }
+                    found.Clear();
+                    GatherTrace(traceId, found);
+                    if (!AnySpanInRange(request, found))
+                    {
+                        continue;
+                    }
 
-                output.Add(traceId, found);
-                if (output.SpanCount >= request.BatchSpans)
-                {
-                    yield return output.Take();
+                    output.Add(traceId, found);
+                    if (output.SpanCount >= request.BatchSpans)
+                    {
+                        metrics.HeadTicks += System.Diagnostics.Stopwatch.GetTimestamp() - headStarted;
+                        yield return output.Take();
+                        headStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                    }
                 }
             }
         }
 
         metrics.HeadTicks += System.Diagnostics.Stopwatch.GetTimestamp() - headStarted;
-        metrics.HeadSpansInspected += metrics.SpansInspected - headInspectedBefore;
 
         var (slackStart, slackEnd) = WidenedRange(request);
         var columnScratch = Array.Empty<bool>();

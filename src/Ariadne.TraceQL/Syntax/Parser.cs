@@ -33,6 +33,11 @@ internal sealed class Parser
         }
 
         var pipeline = parser.ParsePipeline();
+        if (parser.Current.Kind == TokenKind.Pipe)
+        {
+            throw parser.Error($"{parser._tokens[parser._position + 1].Text}() makes a metrics query: ask /api/metrics/query_range (or /api/metrics/query) for it, not a search");
+        }
+
         if (parser.Current.Kind != TokenKind.End)
         {
             throw parser.Error($"expected '|', '&&', '||' or a structural operator, found {Describe(parser.Current)}");
@@ -42,11 +47,153 @@ internal sealed class Parser
         return pipeline;
     }
 
+    /// <summary>Parses and type-checks a metrics query: a search pipeline, then <c>| function(…) [by (…)]</c>.</summary>
+    /// <exception cref="TraceQLException">The query is not a valid TraceQL metrics query.</exception>
+    public static MetricsQuery ParseMetrics(string query)
+    {
+        var parser = new Parser(query);
+        if (parser.Current.Kind == TokenKind.End)
+        {
+            throw parser.Error("expected a metrics query such as { status = error } | rate(), found an empty query");
+        }
+
+        var pipeline = parser.ParsePipeline();
+        if (parser.Current.Kind != TokenKind.Pipe)
+        {
+            throw parser.Error($"expected '|' and a metrics function (rate, count_over_time, min_over_time, max_over_time, sum_over_time, avg_over_time, quantile_over_time, histogram_over_time), found {Describe(parser.Current)}");
+        }
+
+        parser._position++;
+        var metrics = parser.ParseMetricsFunction(pipeline);
+        if (parser.Current.Kind == TokenKind.Identifier && parser.Current.Text == "with")
+        {
+            parser.SkipHints();
+        }
+
+        if (parser.Current.Kind != TokenKind.End)
+        {
+            throw parser.Error($"expected the end of the query after the metrics function, found {Describe(parser.Current)}");
+        }
+
+        TypeChecker.Check(pipeline, query);
+        return metrics;
+    }
+
+    private static readonly Dictionary<string, MetricsFunction> MetricsFunctions = new(StringComparer.Ordinal)
+    {
+        ["rate"] = MetricsFunction.Rate,
+        ["count_over_time"] = MetricsFunction.CountOverTime,
+        ["min_over_time"] = MetricsFunction.MinOverTime,
+        ["max_over_time"] = MetricsFunction.MaxOverTime,
+        ["sum_over_time"] = MetricsFunction.SumOverTime,
+        ["avg_over_time"] = MetricsFunction.AvgOverTime,
+        ["quantile_over_time"] = MetricsFunction.QuantileOverTime,
+        ["histogram_over_time"] = MetricsFunction.HistogramOverTime,
+    };
+
+    private MetricsQuery ParseMetricsFunction(Pipeline filter)
+    {
+        var token = Current;
+        if (token.Kind != TokenKind.Identifier || !MetricsFunctions.TryGetValue(token.Text, out var function))
+        {
+            throw Error($"expected a metrics function (rate, count_over_time, min_over_time, max_over_time, sum_over_time, avg_over_time, quantile_over_time, histogram_over_time), found {Describe(token)}");
+        }
+
+        _position++;
+        Expect(TokenKind.OpenParen, $"'(' after {token.Text}");
+        FieldRef? field = null;
+        var quantiles = new List<double>();
+        if (function is MetricsFunction.Rate or MetricsFunction.CountOverTime)
+        {
+            Expect(TokenKind.CloseParen, $"')': {token.Text}() takes no arguments");
+        }
+        else
+        {
+            if (Current.Kind == TokenKind.CloseParen)
+            {
+                throw Error($"expected a field such as duration or span.http.response.status_code inside {token.Text}()");
+            }
+
+            field = ParseFieldRef();
+            if (function == MetricsFunction.QuantileOverTime)
+            {
+                if (Current.Kind != TokenKind.Comma)
+                {
+                    throw Error("expected ',' and at least one quantile between 0 and 1, as in quantile_over_time(duration, 0.9, 0.99)");
+                }
+
+                while (Current.Kind == TokenKind.Comma)
+                {
+                    _position++;
+                    var number = Current;
+                    if (number.Kind is not (TokenKind.Integer or TokenKind.Float)
+                        || !double.TryParse(number.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var q)
+                        || q < 0 || q > 1)
+                    {
+                        throw Error($"expected a quantile between 0 and 1, found {Describe(number)}");
+                    }
+
+                    _position++;
+                    quantiles.Add(q);
+                }
+            }
+
+            Expect(TokenKind.CloseParen, $"')' to close {token.Text}(");
+        }
+
+        var by = new List<FieldRef>();
+        if (Current.Kind == TokenKind.Identifier && Current.Text == "by")
+        {
+            _position++;
+            Expect(TokenKind.OpenParen, "'(' after by");
+            by.Add(ParseFieldRef());
+            while (Current.Kind == TokenKind.Comma)
+            {
+                _position++;
+                by.Add(ParseFieldRef());
+            }
+
+            Expect(TokenKind.CloseParen, "',' or ')' in by(");
+        }
+
+        return new MetricsQuery(filter, function, field, new ValueList<double>(quantiles), new ValueList<FieldRef>(by));
+    }
+
+    /// <summary><c>with (sample = true, …)</c>: query hints; accepted and ignored (every span is counted).</summary>
+    private void SkipHints()
+    {
+        _position++;
+        Expect(TokenKind.OpenParen, "'(' after with");
+        var depth = 1;
+        while (depth > 0)
+        {
+            switch (Current.Kind)
+            {
+                case TokenKind.End:
+                    throw Error("expected ')' to close with(");
+                case TokenKind.OpenParen:
+                    depth++;
+                    break;
+                case TokenKind.CloseParen:
+                    depth--;
+                    break;
+            }
+
+            _position++;
+        }
+    }
+
     private Pipeline ParsePipeline()
     {
         var elements = new List<PipelineElement> { ParseElement(first: true) };
         while (Current.Kind == TokenKind.Pipe)
         {
+            if (_tokens[_position + 1] is { Kind: TokenKind.Identifier } next && MetricsFunctions.ContainsKey(next.Text))
+            {
+                // A metrics function ends the search pipeline; ParseMetrics takes it from here.
+                break;
+            }
+
             _position++;
             elements.Add(ParseElement(first: false));
         }
