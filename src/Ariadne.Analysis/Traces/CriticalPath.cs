@@ -1,3 +1,5 @@
+using Ariadne.Model;
+
 namespace Ariadne.Analysis.Traces;
 
 /// <summary>
@@ -76,7 +78,7 @@ internal sealed class CriticalPath
     {
         if (starts.Length != tree.Count || ends.Length != tree.Count)
         {
-            throw new ArgumentException("One start and one end per span are needed.", nameof(starts));
+            ThrowHelper.ThrowArgument(nameof(starts), "One start and one end per span are needed.");
         }
 
         var selfNanos = SelfTimes(tree, starts, ends);
