@@ -182,6 +182,7 @@ internal static class AriadneServer
         app.MapGet("/api/v3/traces/{traceId}", context => jaegerV3.GetTraceAsync(context, RouteValue(context, "traceId")))
             .WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/v3/traces", jaegerV3.FindTracesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        Query.Analysis.TraceAnalysisApi.Map(app, queryPort);
         app.MapGet("/health/live", HealthEndpoints.LiveAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/health/ready", health.ReadyAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/metrics", metrics.WriteAsync).WithMetadata(new ListenerPortMetadata(queryPort));
