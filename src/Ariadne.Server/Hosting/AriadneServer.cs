@@ -133,6 +133,7 @@ internal static class AriadneServer
         services.AddSingleton<TempoApi>();
         services.AddSingleton<TempoTagsApi>();
         services.AddSingleton<TempoSearchApi>();
+        services.AddSingleton<TempoMetricsApi>();
         services.AddSingleton<JaegerV3Api>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
@@ -194,11 +195,14 @@ internal static class AriadneServer
             .WithMetadata(new ListenerPortMetadata(tempoPort));
         var tags = app.Services.GetRequiredService<TempoTagsApi>();
         var search = app.Services.GetRequiredService<TempoSearchApi>();
+        var traceMetrics = app.Services.GetRequiredService<TempoMetricsApi>();
 
         // TraceQL search and autocomplete also answer on the query port, for the UI and the CLI.
         foreach (var port in new[] { tempoPort, queryPort })
         {
             app.MapGet("/api/search", search.SearchAsync).WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/metrics/query_range", traceMetrics.QueryRangeAsync).WithMetadata(new ListenerPortMetadata(port));
+            app.MapGet("/api/metrics/query", traceMetrics.QueryInstantAsync).WithMetadata(new ListenerPortMetadata(port));
             app.MapGet("/api/search/tags", tags.GetTagNamesAsync).WithMetadata(new ListenerPortMetadata(port));
             app.MapGet("/api/v2/search/tags", tags.GetTagNamesV2Async).WithMetadata(new ListenerPortMetadata(port));
             app.MapGet("/api/search/tag/{name}/values", context => tags.GetTagValuesAsync(context, RouteValue(context, "name")))

@@ -14,7 +14,7 @@ namespace Ariadne.Server.Query;
 /// condition; a condition storage cannot express is dropped (all-of) or drops the push-down (any-of).
 /// The scan is synchronous: run the search off the request thread.
 /// </summary>
-internal sealed class StoreSpansetFetcher : ISpansetFetcher
+internal sealed class StoreSpansetFetcher : ISpansetFetcher, ISpanColumnFetcher
 {
     private readonly SpanStore _store;
 
@@ -41,6 +41,33 @@ internal sealed class StoreSpansetFetcher : ISpansetFetcher
         foreach (var batch in _store.Scan(scan, cancellationToken))
         {
             yield return batch;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Spans as columns (the metrics engine asks only for conditions the columns judge exactly).</summary>
+    public async IAsyncEnumerable<SpanColumns> FetchSpanColumnsAsync(FetchSpansRequest request, bool names, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var predicates = new List<SpanPredicate>(request.Conditions.Count);
+        foreach (var condition in request.Conditions)
+        {
+            predicates.Add(ToPredicate(condition) ?? throw new ArgumentException($"{condition} cannot be judged on columns", nameof(request)));
+        }
+
+        var scan = new SpanScanRequest
+        {
+            StartUnixNano = request.StartUnixNanos,
+            EndUnixNano = request.EndUnixNanos,
+            Predicates = predicates,
+            MatchAll = true,
+            Metrics = Metrics,
+            Deadline = request.Deadline,
+        };
+
+        foreach (var chunk in _store.ScanSpanColumns(scan, names, cancellationToken))
+        {
+            yield return new SpanColumns(chunk.Count, chunk.Starts, chunk.Durations, chunk.KindStatus, chunk.Names, chunk.TraceIds, chunk.SpanIds);
         }
 
         await Task.CompletedTask;

@@ -19,6 +19,26 @@ internal sealed class TraceSearch
     {
         _stores = stores;
         _engine = new TraceQLEngine { MaxLimit = options.Query.MaxSearchLimit, Timeout = options.Query.SearchTimeout };
+        _metrics = new TraceQL.Metrics.MetricsEngine { Timeout = options.Query.SearchTimeout };
+    }
+
+    private readonly TraceQL.Metrics.MetricsEngine _metrics;
+
+    /// <summary>Parses and runs a TraceQL metrics query.</summary>
+    /// <exception cref="TraceQL.Syntax.TraceQLException">The query is not a valid metrics query, or makes too many series.</exception>
+    /// <exception cref="TraceQLTimeoutException">The query ran past <c>query.search_timeout</c>.</exception>
+    public Task<(TraceQL.Metrics.MetricsResponse Response, ScanMetrics Scan)> MetricsAsync(string query, TraceQL.Metrics.MetricsRequest request, CancellationToken cancellationToken)
+    {
+        TraceQL.Metrics.MetricsEngine.Parse(query);
+        var store = _stores.Store ?? throw new InvalidOperationException("storage is not open");
+        var fetcher = new StoreSpansetFetcher(store);
+        return Task.Run(
+            async () =>
+            {
+                var response = await _metrics.QueryAsync(query, request, fetcher, cancellationToken).ConfigureAwait(false);
+                return (response, fetcher.Metrics);
+            },
+            cancellationToken);
     }
 
     public bool IsReady => _stores.IsReady;
