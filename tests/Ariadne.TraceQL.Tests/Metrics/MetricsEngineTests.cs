@@ -9,69 +9,10 @@ namespace Ariadne.TraceQL.Tests.Metrics;
 /// <summary>TraceQL metrics over a generated data set, each value checked against one computed here from the spans directly.</summary>
 public class MetricsEngineTests
 {
-    private const ulong Second = 1_000_000_000;
-    private const ulong WindowStart = 1_699_999_800 * Second; // a whole number of minutes and of ten minutes
-    private static readonly string[] Services = ["gateway", "cart", "payments"];
-    private static readonly string[] Names = ["GET /", "load", "charge"];
+    private const ulong Second = MetricsData.Second;
+    private const ulong WindowStart = MetricsData.WindowStart;
 
-    internal sealed record Spec(TraceId Trace, ulong SpanId, ulong Parent, string Service, string Name, StatusCode Status, ulong Start, ulong Duration, long? Bytes);
-
-    private static (SpanBatch Batch, List<Spec> Specs) Data()
-    {
-        var random = new Random(4242);
-        var batch = new SpanBatch();
-        var scopes = new Dictionary<string, int>();
-        foreach (var service in Services)
-        {
-            var attrs = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString(service))));
-            var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(attrs, 1) });
-            scopes[service] = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource, Name = batch.AddString("lib") });
-        }
-
-        var specs = new List<Spec>();
-        for (var t = 0; t < 400; t++)
-        {
-            var trace = new TraceId(77, (ulong)t + 1);
-            var traceStart = WindowStart - (60 * Second) + ((ulong)random.NextInt64(0, 660) * Second) + (ulong)random.Next(0, 1_000_000_000);
-            for (var s = 0; s < 3; s++)
-            {
-                var spec = new Spec(
-                    trace,
-                    (ulong)s + 1,
-                    s == 0 ? 0UL : 1UL,
-                    Services[s],
-                    Names[random.Next(Names.Length)],
-                    random.Next(5) == 0 ? StatusCode.Error : StatusCode.Ok,
-                    traceStart + ((ulong)s * 1_000_000),
-                    (ulong)random.NextInt64(1_000, 3_000_000_000),
-                    random.Next(3) == 0 ? null : random.Next(0, 10_000));
-                specs.Add(spec);
-                var start = batch.Attributes.Count;
-                if (spec.Bytes is { } bytes)
-                {
-                    batch.Attributes.Add(new KeyValue(batch.AddString("bytes"), AnyValue.FromInt(bytes)));
-                }
-
-                batch.Spans.Add(new SpanRow
-                {
-                    TraceId = trace,
-                    SpanId = new SpanId(spec.SpanId),
-                    ParentSpanId = new SpanId(spec.Parent),
-                    ScopeIndex = scopes[spec.Service],
-                    Name = batch.AddString(spec.Name),
-                    Kind = s == 0 ? SpanKind.Server : SpanKind.Client,
-                    StatusCode = spec.Status,
-                    StartTimeUnixNano = spec.Start,
-                    EndTimeUnixNano = spec.Start + spec.Duration,
-                    Attributes = new RowRange(start, batch.Attributes.Count - start),
-                });
-            }
-        }
-
-        return (batch, specs);
-    }
-
-    private static readonly (SpanBatch Batch, List<Spec> Specs) Shared = Data();
+    private static readonly (SpanBatch Batch, List<MetricsData.Spec> Specs) Shared = MetricsData.Create();
 
     private static MetricsRequest Window(ulong stepSeconds = 60, bool instant = false) =>
         new() { StartUnixNanos = WindowStart, EndUnixNanos = WindowStart + (600 * Second), StepNanos = stepSeconds * Second, Instant = instant };
@@ -79,9 +20,9 @@ public class MetricsEngineTests
     private static Task<MetricsResponse> Run(string query, MetricsRequest? request = null, MetricsEngine? engine = null) =>
         (engine ?? new MetricsEngine()).QueryAsync(query, request ?? Window(), new InMemorySpansetFetcher([Shared.Batch]), CancellationToken.None);
 
-    private static IEnumerable<Spec> InWindow => Shared.Specs.Where(s => s.Start >= WindowStart && s.Start < WindowStart + (600 * Second));
+    private static IEnumerable<MetricsData.Spec> InWindow => Shared.Specs.Where(s => s.Start >= WindowStart && s.Start < WindowStart + (600 * Second));
 
-    private static int Interval(Spec spec) => (int)((spec.Start - WindowStart) / (60 * Second));
+    private static int Interval(MetricsData.Spec spec) => (int)((spec.Start - WindowStart) / (60 * Second));
 
     private static string Label(MetricsSeries series, string key) => series.Labels.Single(l => l.Key == key).Value.Text!;
 
