@@ -64,6 +64,11 @@ internal static class StorageScaleReport
             // every span tested, which is the scan rate an unselective attribute query runs at.
             TraceQL(store, "{ span.http.response.status_code >= 600 }", 20, 3);
             TraceQL(store, "{ resource.service.name = \"gateway\" } >> { status = error }", 20, 21);
+
+            // TraceQL metrics over every stored span: spans read as columns, not assembled into traces.
+            Metrics(store, "{ } | quantile_over_time(duration, 0.5, 0.9, 0.99)", 5);
+            Metrics(store, "{ status = error } | rate() by (name)", 5);
+            Metrics(store, "{ resource.service.name = \"payments\" } | count_over_time()", 1);
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         finally
@@ -193,6 +198,30 @@ internal static class StorageScaleReport
         var median = times[runs / 2];
         var p99 = times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.99) - 1)];
         Print($"traceql {query} (limit {(limit >= int.MaxValue / 2 ? "none" : limit.ToString(CultureInfo.InvariantCulture))}): p50 {median:F0} ms, p99 {p99:F0} ms over {runs} runs; {response!.Traces.Count:N0} traces; {scan!.SpansInspected:N0} spans inspected by storage ({scan.SpansInspected / (median / 1000):N0}/s), {response.Metrics.InspectedSpans:N0} evaluated; pages decoded {scan.PagesDecoded:N0}, skipped {scan.PagesSkippedByIndex + scan.PagesSkippedByStrings:N0}, judged on columns and skipped {scan.PagesSkippedByColumns:N0}; blocks skipped {scan.BlocksSkipped}; head: {scan.HeadSpansInspected:N0} spans in {scan.HeadTicks * 1000.0 / Stopwatch.Frequency:F0} ms, blocks: {scan.SpansInspected - scan.HeadSpansInspected:N0} spans in {median - (scan.HeadTicks * 1000.0 / Stopwatch.Frequency):F0} ms");
+    }
+
+    /// <summary>A TraceQL metrics query over the generated data's hour (step one minute), through the store's fetcher as the API runs it.</summary>
+    private static void Metrics(SpanStore store, string query, int runs)
+    {
+        const ulong Second = 1_000_000_000;
+        const ulong DataStart = 1_763_800_000 * Second;
+        var request = new Ariadne.TraceQL.Metrics.MetricsRequest { StartUnixNanos = DataStart - (60 * Second), EndUnixNanos = DataStart + (3600 * Second), StepNanos = 60 * Second };
+        var engine = new Ariadne.TraceQL.Metrics.MetricsEngine { Timeout = TimeSpan.FromMinutes(30) };
+        var times = new double[runs];
+        Ariadne.TraceQL.Metrics.MetricsResponse? response = null;
+        ScanMetrics? scan = null;
+        for (var r = 0; r < runs; r++)
+        {
+            var fetcher = new StoreSpansetFetcher(store);
+            var started = Stopwatch.GetTimestamp();
+            response = engine.QueryAsync(query, request, fetcher, CancellationToken.None).GetAwaiter().GetResult();
+            times[r] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            scan = fetcher.Metrics;
+        }
+
+        Array.Sort(times);
+        var median = times[runs / 2];
+        Print($"metrics {query}: p50 {median:F0} ms over {runs} runs; {response!.Series.Count} series; {response.InspectedSpans:N0} spans counted, {scan!.SpansInspected:N0} inspected by storage ({scan.SpansInspected / (median / 1000):N0}/s); pages skipped on columns {scan.PagesSkippedByColumns:N0}");
     }
 
     private static void Print(string line) => Console.WriteLine(line.ToString(CultureInfo.InvariantCulture));
