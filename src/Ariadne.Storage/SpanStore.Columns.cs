@@ -11,15 +11,15 @@ internal sealed partial class SpanStore
     /// Every stored span whose start lies in the request's range and that meets all its predicates,
     /// as columns — spans, not traces: nothing is gathered, nothing decoded beyond the columns read.
     /// Only predicates that can be judged on a page's columns are allowed (status, kind, duration, span
-    /// name); pages are pruned on their index entry and string table first. A span stored twice (received
+    /// name, service); on a page written before services had a column, those are tested on its rows. Pages are pruned on their index entry and string table first. A span stored twice (received
     /// twice and not yet compacted) is yielded twice.
     /// </summary>
     /// <exception cref="ArgumentException">A predicate cannot be judged on columns, or the request is an any-of.</exception>
-    public IEnumerable<SpanColumnChunk> ScanSpanColumns(SpanScanRequest request, bool names, CancellationToken cancellationToken = default)
+    public IEnumerable<SpanColumnChunk> ScanSpanColumns(SpanScanRequest request, bool names, bool services = false, CancellationToken cancellationToken = default)
     {
         foreach (var predicate in request.Predicates)
         {
-            if (predicate.Field is not (SpanField.Status or SpanField.Kind or SpanField.Duration or SpanField.Name))
+            if (predicate.Field is not (SpanField.Status or SpanField.Kind or SpanField.Duration or SpanField.Name or SpanField.ServiceName))
             {
                 throw new ArgumentException($"{predicate} cannot be judged on columns", nameof(request));
             }
@@ -47,7 +47,7 @@ internal sealed partial class SpanStore
                     ref readonly var row = ref rows[i];
                     if (row.StartTimeUnixNano >= start && row.StartTimeUnixNano < end && SpanMatches(request, batch, i))
                     {
-                        chunk.Add(row.StartTimeUnixNano, row.DurationNanos, (byte)((byte)row.Kind | ((byte)row.StatusCode << 4)), names ? batch.GetString(row.Name) : string.Empty, row.TraceId, row.SpanId);
+                        chunk.Add(row.StartTimeUnixNano, row.DurationNanos, (byte)((byte)row.Kind | ((byte)row.StatusCode << 4)), names ? batch.GetString(row.Name) : string.Empty, services ? batch.GetString(batch.ServiceNameOf(row)) : string.Empty, row.TraceId, row.SpanId);
                     }
                 }
 
@@ -93,16 +93,35 @@ internal sealed partial class SpanStore
                     }
 
                     var judged = matches.AsSpan(0, page.SpanCount);
-                    if (!JudgeOnColumns(request, page, judged))
+                    if (page.Column((int)PageColumns.ResourceServices).IsEmpty && (services || HasServicePredicate(request)))
+                    {
+                        // An older page: its services are read from its rows.
+                        metrics.SpansInspected += page.SpanCount;
+                        metrics.PagesDecoded++;
+                        var rows = PageDecoder.Decode(page.Payload());
+                        chunk.Reset(rows.SpanCount);
+                        for (var i = 0; i < rows.SpanCount; i++)
+                        {
+                            ref readonly var row = ref rows.Spans[i];
+                            if (row.StartTimeUnixNano >= start && row.StartTimeUnixNano < end && SpanMatches(request, rows, i))
+                            {
+                                chunk.Add(row.StartTimeUnixNano, row.DurationNanos, (byte)((byte)row.Kind | ((byte)row.StatusCode << 4)), names ? rows.GetString(row.Name) : string.Empty, services ? rows.GetString(rows.ServiceNameOf(row)) : string.Empty, row.TraceId, row.SpanId);
+                            }
+                        }
+                    }
+                    else if (!JudgeOnColumns(request, page, judged))
                     {
                         metrics.PagesSkippedByColumns++;
                         metrics.SpansInspected += page.SpanCount;
                         continue;
                     }
 
-                    metrics.SpansInspected += page.SpanCount;
-                    chunk.Reset(page.SpanCount);
-                    ReadColumns(page, judged, start, end, names, chunk);
+                    else
+                    {
+                        metrics.SpansInspected += page.SpanCount;
+                        chunk.Reset(page.SpanCount);
+                        ReadColumns(page, judged, start, end, names, services, chunk);
+                    }
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
@@ -156,7 +175,20 @@ internal sealed partial class SpanStore
     }
 
     /// <summary>Adds the page's matching spans that start in [start, end) to the chunk, from the columns they need.</summary>
-    private static void ReadColumns(StoredPage page, ReadOnlySpan<bool> matches, ulong start, ulong end, bool names, SpanColumnChunk chunk)
+    private static bool HasServicePredicate(SpanScanRequest request)
+    {
+        foreach (var predicate in request.Predicates)
+        {
+            if (predicate.Field == SpanField.ServiceName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void ReadColumns(StoredPage page, ReadOnlySpan<bool> matches, ulong start, ulong end, bool names, bool services, SpanColumnChunk chunk)
     {
         var traces = new ColumnReader(page.Column((int)PageColumns.Traces));
         var times = new ColumnReader(page.Column((int)PageColumns.Times));
@@ -164,7 +196,8 @@ internal sealed partial class SpanStore
         var kindStatus = page.Column((int)PageColumns.KindStatus);
         var spanIds = page.Column((int)PageColumns.SpanIds);
         var nameColumn = names ? new ColumnReader(page.Column((int)PageColumns.Names)) : default;
-        var strings = names ? PageStringTable(page) : [];
+        var strings = names || services ? PageStringTable(page) : [];
+        var spanServices = services ? SpanPredicate.SpanServices(page, strings.Length - 1) : [];
         var minStart = times.Varint();
         var traceCount = traces.Count(page.SpanCount);
         var row = 0;
@@ -181,7 +214,7 @@ internal sealed partial class SpanStore
                 var name = names ? strings[nameColumn.Count(strings.Length - 1)] : string.Empty;
                 if (matches[row] && spanStart >= start && spanStart < end)
                 {
-                    chunk.Add(spanStart, duration > long.MaxValue ? 0 : duration, kindStatus[row], name, traceId, new SpanId(BinaryPrimitives.ReadUInt64BigEndian(spanIds[(row * 8)..])));
+                    chunk.Add(spanStart, duration > long.MaxValue ? 0 : duration, kindStatus[row], name, services ? strings[spanServices[row]] : string.Empty, traceId, new SpanId(BinaryPrimitives.ReadUInt64BigEndian(spanIds[(row * 8)..])));
                 }
             }
         }

@@ -47,7 +47,7 @@ internal sealed class StoreSpansetFetcher : ISpansetFetcher, ISpanColumnFetcher
     }
 
     /// <summary>Spans as columns (the metrics engine asks only for conditions the columns judge exactly).</summary>
-    public async IAsyncEnumerable<SpanColumns> FetchSpanColumnsAsync(FetchSpansRequest request, bool names, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<SpanColumns> FetchSpanColumnsAsync(FetchSpansRequest request, bool names, bool services, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var predicates = new List<SpanPredicate>(request.Conditions.Count);
         foreach (var condition in request.Conditions)
@@ -65,9 +65,9 @@ internal sealed class StoreSpansetFetcher : ISpansetFetcher, ISpanColumnFetcher
             Deadline = request.Deadline,
         };
 
-        foreach (var chunk in _store.ScanSpanColumns(scan, names, cancellationToken))
+        foreach (var chunk in _store.ScanSpanColumns(scan, names, services, cancellationToken))
         {
-            yield return new SpanColumns(chunk.Count, chunk.Starts, chunk.Durations, chunk.KindStatus, chunk.Names, chunk.TraceIds, chunk.SpanIds);
+            yield return new SpanColumns(chunk.Count, chunk.Starts, chunk.Durations, chunk.KindStatus, chunk.Names, chunk.Services, chunk.TraceIds, chunk.SpanIds);
         }
 
         await Task.CompletedTask;

@@ -21,6 +21,9 @@ internal sealed class SpanColumnChunk
     /// <summary>Span names, when asked for (otherwise empty strings).</summary>
     public string[] Names { get; private set; } = [];
 
+    /// <summary>Services (resource service.name), when asked for (otherwise empty strings).</summary>
+    public string[] Services { get; private set; } = [];
+
     public TraceId[] TraceIds { get; private set; } = [];
 
     public SpanId[] SpanIds { get; private set; } = [];
@@ -34,14 +37,16 @@ internal sealed class SpanColumnChunk
             Durations = new ulong[capacity];
             KindStatus = new byte[capacity];
             Names = new string[capacity];
+            Services = new string[capacity];
             TraceIds = new TraceId[capacity];
             SpanIds = new SpanId[capacity];
         }
     }
 
-    internal void Add(ulong start, ulong duration, byte kindStatus, string name, TraceId traceId, SpanId spanId)
+    internal void Add(ulong start, ulong duration, byte kindStatus, string name, string service, TraceId traceId, SpanId spanId)
     {
         var i = Count++;
+        Services[i] = service;
         Starts[i] = start;
         Durations[i] = duration;
         KindStatus[i] = kindStatus;

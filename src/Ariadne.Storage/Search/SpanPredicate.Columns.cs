@@ -64,6 +64,23 @@ internal sealed partial class SpanPredicate
                 return true;
             }
 
+            case SpanField.ServiceName:
+            {
+                if (page.Column((int)PageColumns.ResourceServices).IsEmpty)
+                {
+                    return false;
+                }
+
+                var strings = new PageStrings(page.Column((int)PageColumns.Strings));
+                var services = SpanServices(page, strings.Count);
+                for (var i = 0; i < matches.Length; i++)
+                {
+                    matches[i] = strings.Judge(services[i], this);
+                }
+
+                return true;
+            }
+
             case SpanField.SpanAttribute:
             {
                 var dedicated = page.FindDedicated(_key);
@@ -79,6 +96,48 @@ internal sealed partial class SpanPredicate
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The service of each span of a page, as a string index: span → scope (scope refs) → resource
+    /// (scopes) → its service.name (resource services). Empty when the page predates that column.
+    /// </summary>
+    public static int[] SpanServices(StoredPage page, int stringCount)
+    {
+        var servicesColumn = page.Column((int)PageColumns.ResourceServices);
+        if (servicesColumn.IsEmpty)
+        {
+            return [];
+        }
+
+        var services = new ColumnReader(servicesColumn);
+        var resourceServices = new List<int>();
+        while (!services.IsAtEnd)
+        {
+            resourceServices.Add(services.Count(stringCount));
+        }
+
+        var scopes = new ColumnReader(page.Column((int)PageColumns.Scopes));
+        var scopeCount = scopes.Count(page.SpanCount);
+        var rows = new ColumnReader(scopes.Bytes());
+        var scopeService = new int[scopeCount];
+        for (var i = 0; i < scopeCount; i++)
+        {
+            scopeService[i] = resourceServices[rows.Count(resourceServices.Count - 1)];
+            rows.Varint();
+            rows.Varint();
+            rows.Varint();
+            rows.Varint();
+        }
+
+        var refs = new ColumnReader(page.Column((int)PageColumns.ScopeRefs));
+        var result = new int[page.SpanCount];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = scopeService[refs.Count(scopeCount - 1)];
+        }
+
+        return result;
     }
 
     private void MatchDedicated(StoredPage page, ReadOnlySpan<byte> column, Span<bool> matches)

@@ -11,7 +11,8 @@ namespace Ariadne.TraceQL.Metrics;
 /// Runs TraceQL metrics queries (<c>{ filter } | rate() by (…)</c>). In general every trace the filter's
 /// conditions may match is fetched and the filter evaluated exactly, as a search does, and every span
 /// of its result spansets is counted. When the filter is a plain conjunction on span name, status,
-/// kind or duration, the value is a duration (or none) and the grouping is by name, status or kind,
+/// kind, duration or service equality, the value is a duration (or none) and the grouping is by name,
+/// status, kind or service,
 /// a fetcher that offers spans as columns answers instead, without assembling traces.
 /// </summary>
 internal sealed class MetricsEngine
@@ -116,16 +117,17 @@ internal sealed class MetricsEngine
 
     private static async Task<long> CountColumnsAsync(MetricsQuery metrics, MetricsAccumulator accumulator, ISpanColumnFetcher fetcher, FetchSpansRequest fetch, long deadline, CancellationToken cancellationToken)
     {
-        var names = false;
+        bool names = false, services = false;
         foreach (var field in metrics.By)
         {
             names |= field.Intrinsic == Intrinsic.Name;
+            services |= IsService(field);
         }
 
         var by = new StaticValue[metrics.By.Count];
         var withValue = metrics.Field is not null;
         long spans = 0;
-        await foreach (var chunk in fetcher.FetchSpanColumnsAsync(fetch, names, cancellationToken).WithCancellation(cancellationToken))
+        await foreach (var chunk in fetcher.FetchSpanColumnsAsync(fetch, names, services, cancellationToken).WithCancellation(cancellationToken))
         {
             if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
             {
@@ -142,7 +144,10 @@ internal sealed class MetricsEngine
                     {
                         Intrinsic.Status => StaticValue.Status((StatusCode)(kindStatus >> 4)),
                         Intrinsic.Kind => StaticValue.SpanKind((SpanKind)(kindStatus & 0x0F)),
-                        _ => StaticValue.String(chunk.Names[s]),
+                        Intrinsic.Name => StaticValue.String(chunk.Names[s]),
+
+                        // A resource without service.name has no such label, as whole-trace evaluation finds nil.
+                        _ => chunk.Services[s].Length == 0 ? StaticValue.Nil : StaticValue.String(chunk.Services[s]),
                     };
                 }
 
@@ -164,7 +169,7 @@ internal sealed class MetricsEngine
 
         foreach (var by in metrics.By)
         {
-            if (by.Intrinsic is not (Intrinsic.Name or Intrinsic.Status or Intrinsic.Kind))
+            if (by.Intrinsic is not (Intrinsic.Name or Intrinsic.Status or Intrinsic.Kind) && !IsService(by))
             {
                 return false;
             }
@@ -190,6 +195,11 @@ internal sealed class MetricsEngine
             return false;
         }
 
+        if (IsService(field))
+        {
+            return value.Kind == StaticKind.String && binary.Operator == BinaryOperator.Equal;
+        }
+
         return (field.Intrinsic, value.Kind) switch
         {
             (Intrinsic.Status, StaticKind.Status) or (Intrinsic.Kind, StaticKind.Kind) or (Intrinsic.Name, StaticKind.String)
@@ -200,6 +210,8 @@ internal sealed class MetricsEngine
             _ => false,
         };
     }
+
+    private static bool IsService(FieldRef field) => field is { Scope: AttributeScope.Resource, Name: "service.name" };
 
     /// <summary>A value a metrics function can aggregate: numbers as they are, durations in seconds.</summary>
     private static double Numeric(StaticValue value) => value.Kind switch

@@ -28,6 +28,9 @@ public sealed class TraceQLMetricsTests
     [InlineData("{ duration > 1s } | quantile_over_time(duration, 0.5, 0.99) by (status)", true)]
     [InlineData("{ name != \"load\" && kind = server } | histogram_over_time(duration)", true)]
     [InlineData("{ } | avg_over_time(duration) by (kind)", true)]
+    [InlineData("{ } | rate() by (resource.service.name)", true)]
+    [InlineData("{ resource.service.name = \"cart\" && status = error } | count_over_time() by (name, resource.service.name)", true)]
+    [InlineData("{ resource.service.name != \"cart\" } | count_over_time()", false)]
     [InlineData("{ resource.service.name = \"cart\" } | max_over_time(span.bytes)", false)]
     [InlineData("{ span.bytes > 5000 } | count_over_time() by (resource.service.name)", false)]
     public async Task Store_AnswersAsTheWholeTraceEvaluationDoes_ReadingColumnsWhenItCan(string query, bool columnar)

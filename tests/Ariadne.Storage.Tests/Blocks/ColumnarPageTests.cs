@@ -171,6 +171,44 @@ public class ColumnarPageTests
     }
 
     [Fact]
+    public async Task Scan_ForAServiceOnlyNamedElsewhere_IsJudgedOnColumns_AndColumnScansReadServices()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        for (var t = 0; t < 2_100; t++)
+        {
+            // On the first page "cart" is a span name, never a service: its string table holds it, its columns say no.
+            await store.AppendAsync(Trace(new TraceId(5, (ulong)t + 1), 1, new SpanSpec("gateway", "cart"), new SpanSpec(t % 2 == 0 ? "payments" : "auth", "charge")));
+        }
+
+        for (var t = 0; t < 10; t++)
+        {
+            await store.AppendAsync(Trace(new TraceId(6, (ulong)t + 1), 1, new SpanSpec("cart", "load")));
+        }
+
+        await store.FlushAsync();
+        var metrics = new ScanMetrics();
+        var found = store.Scan(new SpanScanRequest { Predicates = [SpanPredicate.String(SpanField.ServiceName, PredicateOperator.Equal, "cart")], Metrics = metrics })
+            .SelectMany(b => Enumerable.Range(0, b.SpanCount).Select(i => b.Spans[i].TraceId)).Distinct().ToList();
+        Assert.Equal(10, found.Count);
+        Assert.All(found, id => Assert.Equal(6UL, id.High));
+        Assert.Equal(1, metrics.PagesDecoded);
+        Assert.Equal(1, metrics.PagesSkippedByColumns);
+
+        var services = new Dictionary<string, int>();
+        foreach (var chunk in store.ScanSpanColumns(new SpanScanRequest { Predicates = [SpanPredicate.String(SpanField.Name, PredicateOperator.Equal, "charge")] }, names: true, services: true))
+        {
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                Assert.Equal("charge", chunk.Names[i]);
+                services[chunk.Services[i]] = services.GetValueOrDefault(chunk.Services[i]) + 1;
+            }
+        }
+
+        Assert.Equal(new Dictionary<string, int> { ["payments"] = 1_050, ["auth"] = 1_050 }, services);
+    }
+
+    [Fact]
     public async Task Scan_OnBlocksOfWholePages_FindsTheSameTraces()
     {
         using var dir = new TempDirectory();

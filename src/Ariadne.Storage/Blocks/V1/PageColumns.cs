@@ -51,5 +51,12 @@ internal enum PageColumns
     /// <summary>Per span: link count; per link: trace id, span id, trace state, flags, dropped count.</summary>
     Links,
 
+    /// <summary>
+    /// Per resource, in resource order: its <c>service.name</c> (string; 0 when it has none). The attribute
+    /// also stays with the resource's others; this copy lets a search judge the service of every span on
+    /// the columns. Absent from pages written before it (16 columns).
+    /// </summary>
+    ResourceServices,
+
     Count,
 }

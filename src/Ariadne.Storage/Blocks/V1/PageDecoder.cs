@@ -191,7 +191,8 @@ internal static class PageDecoder
         if (!spanIds.IsAtEnd || !parentIds.IsAtEnd || !times.IsAtEnd || !durations.IsAtEnd || !scopeRefs.IsAtEnd || !names.IsAtEnd || !kindStatus.IsAtEnd
             || !details.IsAtEnd || !keys.IsAtEnd || !values.IsAtEnd || !events.IsAtEnd || !links.IsAtEnd || !traces.IsAtEnd
             || !resourceRows.IsAtEnd || !scopeRows.IsAtEnd || scopesRead != scopeCount || resourcesRead != resourceCount
-            || !DedicatedColumnsConsumed(dedicated, spanRow))
+            || !DedicatedColumnsConsumed(dedicated, spanRow)
+            || !ResourceServicesAgree(Column(payload, offsets, PageColumns.ResourceServices), resourceCount, stringCount))
         {
             throw new InvalidDataException("page columns do not agree on the number of rows");
         }
@@ -221,8 +222,10 @@ internal static class PageDecoder
     /// <summary>Where each column lies in a payload: the 16 of <see cref="PageColumns"/>, then the dedicated ones.</summary>
     public static (int Start, int Length)[] ColumnOffsets(byte[] payload)
     {
+        // Pages written before the resource-services column have the 16 columns before it and no more.
+        const int Legacy = (int)PageColumns.ResourceServices;
         var count = payload.Length < 2 ? 0 : BinaryPrimitives.ReadUInt16LittleEndian(payload);
-        if (count < (int)PageColumns.Count || count > (int)PageColumns.Count + PageEncoder.MaxDedicatedColumns)
+        if (count != Legacy && (count < (int)PageColumns.Count || count > (int)PageColumns.Count + PageEncoder.MaxDedicatedColumns))
         {
             throw new InvalidDataException("page has an unexpected column count");
         }
@@ -233,9 +236,9 @@ internal static class PageDecoder
             throw new InvalidDataException("page header is truncated");
         }
 
-        var offsets = new (int Start, int Length)[count];
+        var offsets = new (int Start, int Length)[Math.Max(count, (int)PageColumns.Count)];
         var position = headerLength;
-        for (var i = 0; i < offsets.Length; i++)
+        for (var i = 0; i < count; i++)
         {
             var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (i * 4)));
             if (length < 0 || length > payload.Length - position)
@@ -250,6 +253,11 @@ internal static class PageDecoder
         if (position != payload.Length)
         {
             throw new InvalidDataException("page has bytes after its last column");
+        }
+
+        if (count == Legacy)
+        {
+            offsets[Legacy] = (payload.Length, 0);
         }
 
         return offsets;
@@ -275,6 +283,22 @@ internal static class PageDecoder
         }
 
         return readers;
+    }
+
+    private static bool ResourceServicesAgree(ReadOnlySpan<byte> column, int resources, int strings)
+    {
+        if (column.IsEmpty)
+        {
+            return true;
+        }
+
+        var reader = new ColumnReader(column);
+        for (var i = 0; i < resources; i++)
+        {
+            reader.Count(strings);
+        }
+
+        return reader.IsAtEnd;
     }
 
     private static bool DedicatedColumnsConsumed(DedicatedReader[] dedicated, int spans)

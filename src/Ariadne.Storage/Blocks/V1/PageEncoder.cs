@@ -348,6 +348,7 @@ internal sealed class PageEncoder
         var resource = batch.Resources[resourceIndex];
         index = _resources.Count;
         _resources.Add((batch, resourceIndex), index);
+        this[PageColumns.ResourceServices].Varint(batch.TryGetString(resource.Attributes, "service.name"u8, out var service) ? (ulong)String(batch, service) : 0);
         _resourceRows.Varint(resource.DroppedAttributesCount);
         _resourceRows.Varint((ulong)String(batch, resource.SchemaUrl));
         WriteAttributes(batch, resource.Attributes);
