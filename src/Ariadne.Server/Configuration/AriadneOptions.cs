@@ -23,4 +23,7 @@ internal sealed class AriadneOptions
 
     /// <summary>The remote-sampling endpoint; null (no section) means it is not started.</summary>
     public SamplingOptions? Sampling { get; set; }
+
+    /// <summary>Span metrics and the service graph, computed before any sampling.</summary>
+    public AnalysisOptions Analysis { get; set; } = new();
 }

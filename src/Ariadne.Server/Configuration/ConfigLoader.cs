@@ -72,6 +72,7 @@ internal static class ConfigLoader
             CheckSampling(errors, sampling);
         }
 
+        CheckAnalysis(errors, options.Analysis);
         if (options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib is <= 0 or > 1024)
         {
             errors.Add("receivers.otlp.protocols.grpc.max_recv_msg_size_mib: expected a number from 1 to 1024");
@@ -219,6 +220,81 @@ internal static class ConfigLoader
         if (adaptive.CalculationInterval <= TimeSpan.Zero)
         {
             errors.Add("sampling.adaptive.calculation_interval: expected a positive duration such as 60s");
+        }
+    }
+
+    private static void CheckAnalysis(List<string> errors, AnalysisOptions analysis)
+    {
+        var spans = analysis.SpanMetrics;
+        if (spans.MaxSeries is <= 0 or > 1_000_000)
+        {
+            errors.Add("analysis.span_metrics.max_series: expected a number from 1 to 1000000");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal) { "service.name", "span.name", "span.kind", "status.code" };
+        for (var i = 0; i < spans.Dimensions.Count; i++)
+        {
+            var name = spans.Dimensions[i].Name;
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                errors.Add($"analysis.span_metrics.dimensions[{i}].name: expected an attribute name");
+            }
+            else if (!names.Add(name))
+            {
+                errors.Add($"analysis.span_metrics.dimensions[{i}].name: '{name}' is already a dimension");
+            }
+        }
+
+        CheckBuckets(errors, "analysis.span_metrics.histogram_buckets", spans.HistogramBuckets);
+        var graph = analysis.ServiceGraph;
+        if (graph.Wait <= TimeSpan.Zero || graph.Wait > TimeSpan.FromHours(1))
+        {
+            errors.Add("analysis.service_graph.wait: expected a positive duration up to 1h, such as 10s");
+        }
+
+        if (graph.MaxItems is <= 0 or > 10_000_000)
+        {
+            errors.Add("analysis.service_graph.max_items: expected a number from 1 to 10000000");
+        }
+
+        if (graph.MaxEdges is <= 0 or > 1_000_000)
+        {
+            errors.Add("analysis.service_graph.max_edges: expected a number from 1 to 1000000");
+        }
+
+        if (graph.MaxTrackedSpans is <= 0 or > 100_000_000)
+        {
+            errors.Add("analysis.service_graph.max_tracked_spans: expected a number from 1 to 100000000");
+        }
+
+        if (graph.DependenciesRetention < TimeSpan.FromMinutes(1) || graph.DependenciesRetention > TimeSpan.FromDays(31))
+        {
+            errors.Add("analysis.service_graph.dependencies_retention: expected a duration from 1m to 31d");
+        }
+
+        CheckBuckets(errors, "analysis.service_graph.histogram_buckets", graph.HistogramBuckets);
+    }
+
+    private static void CheckBuckets(List<string> errors, string path, List<TimeSpan>? buckets)
+    {
+        if (buckets is null)
+        {
+            return;
+        }
+
+        if (buckets.Count is 0 or > 100)
+        {
+            errors.Add($"{path}: expected 1 to 100 bounds");
+            return;
+        }
+
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            if (buckets[i] <= TimeSpan.Zero || (i > 0 && buckets[i] <= buckets[i - 1]))
+            {
+                errors.Add($"{path}: expected positive durations in increasing order, such as [2ms, 4ms, 10ms]");
+                return;
+            }
         }
     }
 

@@ -15,9 +15,11 @@ internal sealed class MetricsEndpoint
     private readonly PipelineRouter _pipelines;
     private readonly TailSamplingStages _tailSampling;
     private readonly Export.ExporterHub _exporters;
+    private readonly Analysis.Metrics.SpanAnalyzer _analysis;
 
-    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters)
+    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters, Analysis.Metrics.SpanAnalyzer analysis)
     {
+        _analysis = analysis;
         _exporters = exporters;
         _tailSampling = tailSampling;
         _receivers = receivers;
@@ -90,9 +92,11 @@ internal sealed class MetricsEndpoint
 
         Gauge(text, "ariadne_ready", "1 once the ingest log has been replayed.", _stores.IsReady ? 1 : 0);
         WriteProcess(text);
+        var openMetrics = OpenMetricsExposition.IsAccepted(context.Request.Headers.Accept);
+        _analysis.WriteTo(text, openMetrics);
         var output = new ArrayBufferWriter<byte>(text.Length);
-        output.Write(Encoding.UTF8.GetBytes(text.ToString()));
-        return HttpResponses.WriteAsync(context, StatusCodes.Status200OK, "text/plain; version=0.0.4; charset=utf-8", output);
+        output.Write(Encoding.UTF8.GetBytes(openMetrics ? OpenMetricsExposition.FromPrometheusText(text) : text.ToString()));
+        return HttpResponses.WriteAsync(context, StatusCodes.Status200OK, openMetrics ? OpenMetricsExposition.ContentType : "text/plain; version=0.0.4; charset=utf-8", output);
     }
 
     /// <summary>Per tail sampler: decisions per policy and overall (the Collector's metric names), and what is buffered.</summary>

@@ -124,6 +124,7 @@ internal static class AriadneServer
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<TraceIngest>();
         services.AddSingleton<Sampling.SamplingStrategies>();
+        services.AddSingleton(provider => SpanAnalyzerFactory.Create(options.Analysis, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<OtlpGrpcReceiver>();
         services.AddSingleton<OtlpHttpReceiver>();
         services.AddSingleton<ZipkinReceiver>();
@@ -135,6 +136,7 @@ internal static class AriadneServer
         services.AddSingleton<TempoSearchApi>();
         services.AddSingleton<TempoMetricsApi>();
         services.AddSingleton<JaegerV3Api>();
+        services.AddSingleton<DependenciesApi>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
 
@@ -177,6 +179,7 @@ internal static class AriadneServer
         app.MapGet("/api/services/{service}/operations", context => jaeger.GetServiceOperationsAsync(context, RouteValue(context, "service")))
             .WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/operations", jaeger.GetOperationsAsync).WithMetadata(new ListenerPortMetadata(queryPort));
+        app.MapGet("/api/dependencies", app.Services.GetRequiredService<DependenciesApi>().GetDependenciesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         var jaegerV3 = app.Services.GetRequiredService<JaegerV3Api>();
         app.MapGet("/api/v3/services", jaegerV3.GetServicesAsync).WithMetadata(new ListenerPortMetadata(queryPort));
         app.MapGet("/api/v3/operations", jaegerV3.GetOperationsAsync).WithMetadata(new ListenerPortMetadata(queryPort));

@@ -14,9 +14,11 @@ internal sealed class TraceIngest
     private readonly TailSamplingStages _tailSampling;
     private readonly Export.ExporterHub _exporters;
     private readonly Sampling.SamplingStrategies _sampling;
+    private readonly Analysis.Metrics.SpanAnalyzer _analysis;
 
-    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling, Export.ExporterHub exporters, Sampling.SamplingStrategies sampling)
+    public TraceIngest(StoreProvider stores, TailSamplingStages tailSampling, Export.ExporterHub exporters, Sampling.SamplingStrategies sampling, Analysis.Metrics.SpanAnalyzer analysis)
     {
+        _analysis = analysis;
         _sampling = sampling;
         _stores = stores;
         _tailSampling = tailSampling;
@@ -74,6 +76,9 @@ internal sealed class TraceIngest
 
         var accepted = batch.SpanCount;
         _sampling.Observe(batch);
+
+        // Span metrics and the service graph see every accepted span, before processors or samplers drop any.
+        _analysis.Observe(batch);
 
         // Spans a processor drops were received correctly: they count as accepted, not rejected.
         pipeline?.Process(batch);
