@@ -19,6 +19,7 @@ internal sealed class MetricsAccumulator
     private readonly ulong _start;
     private readonly ulong _end;
     private readonly ulong _step;
+    private (StaticValue[] Key, SeriesState State)? _last;
 
     public MetricsAccumulator(MetricsQuery query, MetricsRequest request, int maxSeries, int maxIntervals)
     {
@@ -77,6 +78,14 @@ internal sealed class MetricsAccumulator
         }
 
         var interval = (int)((startUnixNanos - _start) / _step);
+
+        // Spans arrive in runs of the same series (one series when nothing is grouped): skip the lookup.
+        if (_last is { } last && last.Key.AsSpan().SequenceEqual(by))
+        {
+            last.State.Add(interval, value, startUnixNanos, traceId, spanId);
+            return;
+        }
+
         var key = new LabelKey(by);
         if (!_series.TryGetValue(key, out var state))
         {
@@ -85,10 +94,12 @@ internal sealed class MetricsAccumulator
                 throw new TraceQLException(1, 1, $"the query makes more than {_maxSeries} series: narrow the filter or group by fewer values");
             }
 
-            state = new SeriesState(Intervals, _query.Function);
-            _series.Add(new LabelKey((StaticValue[])by.Clone()), state);
+            var labels = (StaticValue[])by.Clone();
+            state = new SeriesState(Intervals, _query.Function) { Labels = labels };
+            _series.Add(new LabelKey(labels), state);
         }
 
+        _last = (state.Labels, state);
         state.Add(interval, value, startUnixNanos, traceId, spanId);
     }
 
@@ -207,6 +218,9 @@ internal sealed class MetricsAccumulator
         private readonly SortedDictionary<double, long[]>? _histogram;
         private readonly (ulong Start, double Value, TraceId TraceId, SpanId SpanId)[] _exemplars;
         private readonly bool[] _hasExemplar;
+
+        /// <summary>The series' own copy of its <c>by</c> values.</summary>
+        public StaticValue[] Labels { get; init; } = [];
 
         public SeriesState(int intervals, MetricsFunction function)
         {

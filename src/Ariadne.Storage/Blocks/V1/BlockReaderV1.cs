@@ -105,8 +105,7 @@ internal sealed class BlockReaderV1 : IDisposable
     /// <summary>Reads and checks a page; with <paramref name="only"/>, only that trace's spans are materialized.</summary>
     public SpanBatch ReadPage(int index, TraceId? only)
     {
-        var payload = ReadPayload(index);
-        var batch = PageDecoder.Decode(payload, only);
+        var batch = ReadStoredPage(index).DecodeRows(only);
         if (only is null && batch.SpanCount != _pages[index].SpanCount)
         {
             throw new InvalidDataException($"page {index} holds {batch.SpanCount} spans, its index entry says {_pages[index].SpanCount}");

@@ -14,9 +14,12 @@ internal static class PageDecoder
     private const int MaxDepth = 64;
 
     /// <summary>Decodes the page; with <paramref name="only"/>, only that trace's spans are materialized (the rest are parsed and skipped).</summary>
-    public static SpanBatch Decode(byte[] payload, TraceId? only = null)
+    public static SpanBatch Decode(byte[] payload, TraceId? only = null) => Decode(payload, payload.Length, only);
+
+    /// <summary>As <see cref="Decode(byte[], TraceId?)"/>, for a payload in the first <paramref name="payloadLength"/> bytes of a (pooled) buffer; the batch keeps no reference to it.</summary>
+    public static SpanBatch Decode(byte[] payload, int payloadLength, TraceId? only)
     {
-        var offsets = ColumnOffsets(payload);
+        var offsets = ColumnOffsets(payload, payloadLength);
         var state = new State(new SpanBatch());
 
         // Strings are located now but copied into the batch only when a kept row uses them.
@@ -220,8 +223,11 @@ internal static class PageDecoder
     }
 
     /// <summary>Where each column lies in a payload: the 16 of <see cref="PageColumns"/>, then the dedicated ones.</summary>
-    public static (int Start, int Length)[] ColumnOffsets(byte[] payload)
+    public static (int Start, int Length)[] ColumnOffsets(byte[] payload) => ColumnOffsets(payload, payload.Length);
+
+    public static (int Start, int Length)[] ColumnOffsets(byte[] buffer, int payloadLength)
     {
+        var payload = buffer.AsSpan(0, payloadLength);
         // Pages written before the resource-services column have the 16 columns before it and no more.
         const int Legacy = (int)PageColumns.ResourceServices;
         var count = payload.Length < 2 ? 0 : BinaryPrimitives.ReadUInt16LittleEndian(payload);
@@ -240,7 +246,7 @@ internal static class PageDecoder
         var position = headerLength;
         for (var i = 0; i < count; i++)
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(2 + (i * 4)));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(payload[(2 + (i * 4))..]);
             if (length < 0 || length > payload.Length - position)
             {
                 throw new InvalidDataException("page column runs past the page");

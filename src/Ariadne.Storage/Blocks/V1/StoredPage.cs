@@ -195,10 +195,39 @@ internal sealed class StoredPage
         }
 
         var payload = new byte[Header.UncompressedLength];
+        Fill(payload);
+        return _payload = payload;
+    }
+
+    /// <summary>
+    /// Decodes the rows (with <paramref name="only"/>, only that trace's) through a pooled buffer: a
+    /// lookup by trace id then allocates no page-sized array that the collector would have to move.
+    /// </summary>
+    public Model.SpanBatch DecodeRows(Model.TraceId? only)
+    {
+        if (_payload is not null)
+        {
+            return PageDecoder.Decode(_payload, only);
+        }
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Header.UncompressedLength);
+        try
+        {
+            Fill(buffer.AsSpan(0, Header.UncompressedLength));
+            return PageDecoder.Decode(buffer, Header.UncompressedLength, only);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Fill(Span<byte> payload)
+    {
         if (!Header.IsColumnar)
         {
             PageCompressor.Decompress(_bytes.AsSpan(PageHeader.Size), Header.Codec, payload);
-            return _payload = payload;
+            return;
         }
 
         BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)_columns.Length);
@@ -206,19 +235,17 @@ internal sealed class StoredPage
         for (var c = 0; c < _columns.Length; c++)
         {
             var (length, offset, storedLength) = _columns[c];
-            BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(2 + (c * 4)), length);
+            BinaryPrimitives.WriteInt32LittleEndian(payload[(2 + (c * 4))..], length);
             if (_decompressed[c] is { } done)
             {
-                done.CopyTo(payload.AsSpan(at));
+                done.CopyTo(payload[at..]);
             }
             else if (length > 0)
             {
-                PageCompressor.Decompress(_bytes.AsSpan(offset, storedLength), Header.Codec, payload.AsSpan(at, length));
+                PageCompressor.Decompress(_bytes.AsSpan(offset, storedLength), Header.Codec, payload.Slice(at, length));
             }
 
             at += length;
         }
-
-        return _payload = payload;
     }
 }
