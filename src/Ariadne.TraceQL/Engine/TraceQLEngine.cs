@@ -116,7 +116,7 @@ internal sealed class TraceQLEngine
     }
 
     /// <summary>Rows of each trace in the batch, in batch order.</summary>
-    private static List<int[]> GroupByTrace(SpanBatch batch)
+    internal static List<int[]> GroupByTrace(SpanBatch batch)
     {
         var byTrace = new Dictionary<TraceId, List<int>>();
         var order = new List<TraceId>();

@@ -77,7 +77,7 @@ internal sealed class MetricsEngine
         long spans = 0, traces = 0;
         await foreach (var batch in fetcher.FetchAsync(fetch, cancellationToken).WithCancellation(cancellationToken))
         {
-            foreach (var rows in TraceRows(batch))
+            foreach (var rows in TraceQLEngine.GroupByTrace(batch))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
@@ -232,30 +232,5 @@ internal sealed class MetricsEngine
         }
 
         return query;
-    }
-
-    private static List<int[]> TraceRows(SpanBatch batch)
-    {
-        var byTrace = new Dictionary<TraceId, List<int>>();
-        var order = new List<TraceId>();
-        for (var i = 0; i < batch.SpanCount; i++)
-        {
-            var id = batch.Spans[i].TraceId;
-            if (!byTrace.TryGetValue(id, out var rows))
-            {
-                byTrace[id] = rows = [];
-                order.Add(id);
-            }
-
-            rows.Add(i);
-        }
-
-        var traces = new List<int[]>(order.Count);
-        foreach (var id in order)
-        {
-            traces.Add([.. byTrace[id]]);
-        }
-
-        return traces;
     }
 }

@@ -98,7 +98,7 @@ public class MetricsEngineTests
     }
 
     [Fact]
-    public async Task QuantileOverTime_IsWithinOnePercentOfTheExactQuantile_OneSeriesPerQuantile()
+    public async Task QuantileOverTime_IsWithinEightTenthsOfAPercentOfTheExactQuantile_OneSeriesPerQuantile()
     {
         var response = await Run("{ } | quantile_over_time(duration, 0.5, 0.9, 0.99)");
 
@@ -110,7 +110,7 @@ public class MetricsEngineTests
             {
                 var sorted = InWindow.Where(s => Interval(s) == i).Select(s => s.Duration / 1e9).Order().ToList();
                 var exact = sorted[(int)Math.Floor(q * (sorted.Count - 1))];
-                Assert.InRange(series.Values[i], exact * 0.99, exact * 1.01);
+                Assert.InRange(series.Values[i], exact * 0.992, exact * 1.008);
             }
         }
     }

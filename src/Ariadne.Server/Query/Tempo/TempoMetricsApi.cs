@@ -235,7 +235,7 @@ internal sealed class TempoMetricsApi
         foreach (var series in response.Series)
         {
             writer.WriteStartObject();
-            WriteLabels(writer, series.Labels);
+            TempoSearchApi.WriteKeyValues(writer, "labels", series.Labels);
             if (instant)
             {
                 WriteNumber(writer, "value", series.Values.Length == 0 ? double.NaN : series.Values[0]);
@@ -305,41 +305,5 @@ internal sealed class TempoMetricsApi
         {
             writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         }
-    }
-
-    private static void WriteLabels(Utf8JsonWriter writer, IReadOnlyList<(string Key, StaticValue Value)> labels)
-    {
-        writer.WriteStartArray("labels");
-        foreach (var (key, value) in labels)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("key", key);
-            writer.WriteStartObject("value");
-            switch (value.Kind)
-            {
-                case StaticKind.String:
-                    writer.WriteString("stringValue", value.Text);
-                    break;
-                case StaticKind.Int:
-                    writer.WriteString("intValue", value.Integer.ToString(CultureInfo.InvariantCulture));
-                    break;
-                case StaticKind.Float:
-                    WriteNumber(writer, "doubleValue", value.Float);
-                    break;
-                case StaticKind.Bool:
-                    writer.WriteBoolean("boolValue", value.BoolValue);
-                    break;
-                default:
-                    var text = new System.Text.StringBuilder();
-                    Printer.Write(text, value);
-                    writer.WriteString("stringValue", text.ToString());
-                    break;
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
     }
 }

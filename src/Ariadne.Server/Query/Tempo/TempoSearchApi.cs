@@ -256,7 +256,13 @@ internal sealed class TempoSearchApi
             return;
         }
 
-        writer.WriteStartArray("attributes");
+        WriteKeyValues(writer, "attributes", attributes);
+    }
+
+    /// <summary>Values as OTLP JSON key/values; durations, statuses and kinds as their TraceQL text.</summary>
+    internal static void WriteKeyValues(Utf8JsonWriter writer, string property, IReadOnlyList<(string Name, StaticValue Value)> attributes)
+    {
+        writer.WriteStartArray(property);
         foreach (var (name, value) in attributes)
         {
             writer.WriteStartObject();
