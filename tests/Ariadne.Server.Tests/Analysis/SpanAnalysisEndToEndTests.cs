@@ -111,8 +111,8 @@ public sealed class SpanAnalysisEndToEndTests
         var suffix = Guid.NewGuid().ToString("N");
         using var frontendSource = new ActivitySource("frontend." + suffix);
         using var paymentsSource = new ActivitySource("payments." + suffix);
-        var frontend = CreateProvider("frontend", frontendSource.Name, server.GrpcEndpoint);
-        var payments = CreateProvider("payments", paymentsSource.Name, server.GrpcEndpoint);
+        var frontend = SdkProviders.ForService("frontend", frontendSource.Name, server.GrpcEndpoint);
+        var payments = SdkProviders.ForService("payments", paymentsSource.Name, server.GrpcEndpoint);
         var traceIds = new List<string>();
         try
         {
@@ -149,20 +149,6 @@ public sealed class SpanAnalysisEndToEndTests
 
         return traceIds;
     }
-
-    private static TracerProvider CreateProvider(string service, string source, Uri endpoint) =>
-        Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(service, autoGenerateServiceInstanceId: false))
-            .AddSource(source)
-            .SetSampler(new AlwaysOnSampler())
-            .AddOtlpExporter(o =>
-            {
-                o.Endpoint = endpoint;
-                o.Protocol = OtlpExportProtocol.Grpc;
-                o.ExportProcessorType = ExportProcessorType.Batch;
-                o.BatchExportProcessorOptions = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 60_000, MaxExportBatchSize = 512 };
-            })
-            .Build()!;
 
     private static async Task<string> ScrapeAsync(LoopbackServer server, bool openMetrics)
     {

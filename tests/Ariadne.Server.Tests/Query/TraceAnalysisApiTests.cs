@@ -152,8 +152,8 @@ public sealed class TraceAnalysisApiTests
         var suffix = Guid.NewGuid().ToString("N");
         using var frontendSource = new ActivitySource("frontend." + suffix);
         using var paymentsSource = new ActivitySource("payments." + suffix);
-        using var frontend = CreateProvider("frontend", frontendSource.Name, server.GrpcEndpoint);
-        using var payments = CreateProvider("payments", paymentsSource.Name, server.GrpcEndpoint);
+        using var frontend = SdkProviders.ForService("frontend", frontendSource.Name, server.GrpcEndpoint);
+        using var payments = SdkProviders.ForService("payments", paymentsSource.Name, server.GrpcEndpoint);
         var epoch = new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(-10);
 
         var root = Record(frontendSource, "GET /checkout", ActivityKind.Server, default, epoch, 0, 100);
@@ -187,20 +187,6 @@ public sealed class TraceAnalysisApiTests
         activity.Stop();
         return activity;
     }
-
-    private static TracerProvider CreateProvider(string service, string source, Uri endpoint) =>
-        Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateEmpty().AddService(service, autoGenerateServiceInstanceId: false))
-            .AddSource(source)
-            .SetSampler(new AlwaysOnSampler())
-            .AddOtlpExporter(o =>
-            {
-                o.Endpoint = endpoint;
-                o.Protocol = OtlpExportProtocol.Grpc;
-                o.ExportProcessorType = ExportProcessorType.Batch;
-                o.BatchExportProcessorOptions = new BatchExportActivityProcessorOptions { ScheduledDelayMilliseconds = 60_000, MaxExportBatchSize = 512 };
-            })
-            .Build()!;
 
     private static async Task<JsonElement> GetAsync(LoopbackServer server, string path, HttpStatusCode expected)
     {
