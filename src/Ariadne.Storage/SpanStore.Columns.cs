@@ -87,12 +87,13 @@ internal sealed partial class SpanStore
                         continue;
                     }
 
-                    if (matches.Length < page.SpanCount)
+                    if (matches.Length < page.SpanCount * 2)
                     {
-                        matches = new bool[Math.Max(page.SpanCount, BlockWriterV1.MaxPageSpans)];
+                        matches = new bool[Math.Max(page.SpanCount, BlockWriterV1.MaxPageSpans) * 2];
                     }
 
                     var judged = matches.AsSpan(0, page.SpanCount);
+                    var one = matches.AsSpan(page.SpanCount, page.SpanCount);
                     if (page.Column((int)PageColumns.ResourceServices).IsEmpty && (services || HasServicePredicate(request)))
                     {
                         // An older page: its services are read from its rows.
@@ -109,7 +110,7 @@ internal sealed partial class SpanStore
                             }
                         }
                     }
-                    else if (!JudgeOnColumns(request, page, judged))
+                    else if (!JudgeOnColumns(request, page, judged, one))
                     {
                         metrics.PagesSkippedByColumns++;
                         metrics.SpansInspected += page.SpanCount;
@@ -142,7 +143,7 @@ internal sealed partial class SpanStore
     }
 
     /// <summary>Sets which spans of the page meet every predicate; false when none does.</summary>
-    private static bool JudgeOnColumns(SpanScanRequest request, StoredPage page, Span<bool> matches)
+    private static bool JudgeOnColumns(SpanScanRequest request, StoredPage page, Span<bool> matches, Span<bool> one)
     {
         matches.Fill(true);
         if (request.Predicates.Count == 0)
@@ -150,7 +151,6 @@ internal sealed partial class SpanStore
             return true;
         }
 
-        var one = new bool[matches.Length];
         foreach (var predicate in request.Predicates)
         {
             if (!predicate.TryMatchColumns(page, one))

@@ -33,4 +33,11 @@ internal static class HttpResponses
         output.Write(bytes);
         return WriteAsync(context, status, "text/plain; charset=utf-8", output);
     }
+
+    /// <summary>503 with <c>Retry-After: 1</c> as plain text, while the store replays its ingest log.</summary>
+    public static Task WriteStorageStartingAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+    }
 }

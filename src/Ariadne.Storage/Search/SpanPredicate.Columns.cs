@@ -54,7 +54,7 @@ internal sealed partial class SpanPredicate
 
             case SpanField.Name:
             {
-                var strings = new PageStrings(page.Column((int)PageColumns.Strings));
+                var strings = new PageStrings(page.ColumnMemory((int)PageColumns.Strings));
                 var names = new ColumnReader(page.Column((int)PageColumns.Names));
                 for (var i = 0; i < matches.Length; i++)
                 {
@@ -71,7 +71,7 @@ internal sealed partial class SpanPredicate
                     return false;
                 }
 
-                var strings = new PageStrings(page.Column((int)PageColumns.Strings));
+                var strings = new PageStrings(page.ColumnMemory((int)PageColumns.Strings));
                 var services = SpanServices(page, strings.Count);
                 for (var i = 0; i < matches.Length; i++)
                 {
@@ -179,7 +179,7 @@ internal sealed partial class SpanPredicate
 
                     if (!strings.IsLoaded)
                     {
-                        strings = new PageStrings(page.Column((int)PageColumns.Strings));
+                        strings = new PageStrings(page.ColumnMemory((int)PageColumns.Strings));
                     }
 
                     if (index > strings.Count)
@@ -250,15 +250,15 @@ internal sealed partial class SpanPredicate
     /// <summary>A page's string table, located once, each string judged at most once per predicate.</summary>
     private struct PageStrings
     {
-        private readonly byte[] _column;
+        private readonly ReadOnlyMemory<byte> _column;
         private readonly int[] _starts;
         private readonly int[] _lengths;
         private readonly sbyte[] _judged;
 
-        public PageStrings(ReadOnlySpan<byte> column)
+        public PageStrings(ReadOnlyMemory<byte> column)
         {
-            _column = column.ToArray();
-            var reader = new ColumnReader(_column);
+            _column = column;
+            var reader = new ColumnReader(column.Span);
             Count = reader.Count(_column.Length);
             _starts = new int[Count + 1];
             _lengths = new int[Count + 1];
@@ -277,7 +277,7 @@ internal sealed partial class SpanPredicate
 
         public int Count { get; }
 
-        public readonly ReadOnlySpan<byte> Get(int index) => _column.AsSpan(_starts[index], _lengths[index]);
+        public readonly ReadOnlySpan<byte> Get(int index) => _column.Span.Slice(_starts[index], _lengths[index]);
 
         public readonly bool Judge(int index, SpanPredicate predicate)
         {

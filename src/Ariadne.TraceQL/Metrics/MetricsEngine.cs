@@ -21,7 +21,10 @@ internal sealed class MetricsEngine
 
     public int MaxSeries { get; init; } = 1000;
 
-    public int MaxIntervals { get; init; } = 11_000;
+    /// <summary>The most step intervals a query may span, as Prometheus allows.</summary>
+    public const int DefaultMaxIntervals = 11_000;
+
+    public int MaxIntervals { get; init; } = DefaultMaxIntervals;
 
     public static MetricsQuery Parse(string query) => Check(Parser.ParseMetrics(query));
 

@@ -35,8 +35,7 @@ internal sealed class TempoApi
 
         if (!_traces.IsReady)
         {
-            context.Response.Headers.RetryAfter = "1";
-            return HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+            return HttpResponses.WriteStorageStartingAsync(context);
         }
 
         if (!_traces.TryGetTrace(id, out var trace))

@@ -35,8 +35,7 @@ internal sealed class TempoMetricsApi
     {
         if (!_search.IsReady)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+            await HttpResponses.WriteStorageStartingAsync(context);
             return;
         }
 
@@ -47,29 +46,11 @@ internal sealed class TempoMetricsApi
             return;
         }
 
-        MetricsResponse response;
-        ScanMetrics scan;
-        try
-        {
-            (response, scan) = await _search.MetricsAsync(query, request, context.RequestAborted);
-        }
-        catch (TraceQLException e)
-        {
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, "invalid TraceQL metrics query: " + e.Message);
-            return;
-        }
-        catch (ArgumentException e)
-        {
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, e.Message.Split(" (Parameter", 2)[0]);
-            return;
-        }
-        catch (TraceQLTimeoutException e)
-        {
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
-            return;
-        }
-
-        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer => Write(writer, response, scan, instant));
+        await TempoSearchApi.RunAsync(
+            context,
+            "invalid TraceQL metrics query: ",
+            () => _search.MetricsAsync(query, request, context.RequestAborted),
+            (writer, result) => Write(writer, result.Response, result.Scan, instant));
     }
 
     /// <summary>
@@ -129,6 +110,12 @@ internal sealed class TempoMetricsApi
                 error = $"parameter 'step' must be a positive number of seconds or a duration such as 30s, got '{query["step"]}'";
                 return false;
             }
+        }
+
+        if (!instant && ((end - start) / step) + 2 > MetricsEngine.DefaultMaxIntervals)
+        {
+            error = $"the window holds more than {MetricsEngine.DefaultMaxIntervals} steps of {step / 1e9} s: use a larger step";
+            return false;
         }
 
         var exemplars = 100;

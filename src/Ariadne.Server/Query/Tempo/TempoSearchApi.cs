@@ -26,8 +26,7 @@ internal sealed class TempoSearchApi
     {
         if (!_search.IsReady)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+            await HttpResponses.WriteStorageStartingAsync(context);
             return;
         }
 
@@ -37,15 +36,28 @@ internal sealed class TempoSearchApi
             return;
         }
 
-        SearchResponse response;
-        ScanMetrics scan;
+        await RunAsync(
+            context,
+            "invalid TraceQL query: ",
+            () => _search.SearchAsync(traceQL, request, context.RequestAborted),
+            static (writer, result) => Write(writer, result.Response, result.Scan));
+    }
+
+    /// <summary>
+    /// Runs a TraceQL query and writes its answer as JSON, or its failure as Tempo does, in plain text:
+    /// an invalid query is a 400 (<paramref name="invalid"/> and the position and reason), a query past
+    /// its timeout a 504.
+    /// </summary>
+    internal static async Task RunAsync<T>(HttpContext context, string invalid, Func<Task<T>> run, Action<Utf8JsonWriter, T> write)
+    {
+        T result;
         try
         {
-            (response, scan) = await _search.SearchAsync(traceQL, request, context.RequestAborted);
+            result = await run();
         }
         catch (TraceQLException e)
         {
-            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, "invalid TraceQL query: " + e.Message);
+            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, invalid + e.Message);
             return;
         }
         catch (TraceQLTimeoutException e)
@@ -54,7 +66,7 @@ internal sealed class TempoSearchApi
             return;
         }
 
-        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer => Write(writer, response, scan));
+        await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer => write(writer, result));
     }
 
     /// <summary>Reads Tempo's search parameters; <c>q</c> wins over <c>tags</c>, and neither means every trace.</summary>

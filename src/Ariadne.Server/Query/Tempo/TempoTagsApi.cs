@@ -371,8 +371,7 @@ internal sealed class TempoTagsApi
     {
         if (_stores.Store is not { } store)
         {
-            context.Response.Headers.RetryAfter = "1";
-            return HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
+            return HttpResponses.WriteStorageStartingAsync(context);
         }
 
         return respond(store);

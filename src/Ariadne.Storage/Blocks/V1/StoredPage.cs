@@ -155,19 +155,16 @@ internal sealed class StoredPage
     public ReadOnlySpan<byte> DedicatedKey(int dedicated) => _bytes.AsSpan(_keys[dedicated].Offset, _keys[dedicated].Length);
 
     /// <summary>One column, decompressed (once; later calls return the same bytes).</summary>
-    public ReadOnlySpan<byte> Column(int column)
+    public ReadOnlySpan<byte> Column(int column) => ColumnMemory(column).Span;
+
+    /// <summary>As <see cref="Column"/>, for callers that keep the bytes while they work on the page.</summary>
+    public ReadOnlyMemory<byte> ColumnMemory(int column)
     {
-        if (!Header.IsColumnar)
+        if (!Header.IsColumnar || _payload is not null)
         {
             var payload = Payload();
             _payloadOffsets ??= PageDecoder.ColumnOffsets(payload);
-            return payload.AsSpan(_payloadOffsets[column].Start, _payloadOffsets[column].Length);
-        }
-
-        if (_payload is not null)
-        {
-            _payloadOffsets ??= PageDecoder.ColumnOffsets(_payload);
-            return _payload.AsSpan(_payloadOffsets[column].Start, _payloadOffsets[column].Length);
+            return payload.AsMemory(_payloadOffsets[column].Start, _payloadOffsets[column].Length);
         }
 
         if (_decompressed[column] is { } done)
