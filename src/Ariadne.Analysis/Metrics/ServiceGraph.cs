@@ -219,7 +219,7 @@ internal sealed class ServiceGraph
         Edge edge;
         if (client < 0 || server < 0)
         {
-            edge = _overflow ??= NewEdge("otel_metric_overflow=\"true\"");
+            edge = _overflow ??= NewEdge("otel_metric_overflow=\"true\"", string.Empty, string.Empty, string.Empty);
         }
         else
         {
@@ -231,7 +231,7 @@ internal sealed class ServiceGraph
             }
             else if (_edges.Count >= _settings.MaxEdges)
             {
-                edge = _overflow ??= NewEdge("otel_metric_overflow=\"true\"");
+                edge = _overflow ??= NewEdge("otel_metric_overflow=\"true\"", string.Empty, string.Empty, string.Empty);
             }
             else
             {
@@ -239,7 +239,7 @@ internal sealed class ServiceGraph
                 edge = NewEdge(new StringBuilder(96)
                     .AppendLabel("client", _names[client]).Append(',')
                     .AppendLabel("server", _names[server]).Append(',')
-                    .AppendLabel("connection_type", ConnectionLabels[(int)connection]).ToString());
+                    .AppendLabel("connection_type", ConnectionLabels[(int)connection]).ToString(), _names[client], _names[server], ConnectionLabels[(int)connection]);
                 _edges.Add(edge);
             }
 
@@ -256,7 +256,24 @@ internal sealed class ServiceGraph
         edge.Client.Record(clientNanos);
     }
 
-    private Edge NewEdge(string labels) => new(labels, new Histogram(_layout, exemplars: false), new Histogram(_layout, exemplars: false));
+    private Edge NewEdge(string labels, string client, string server, string connectionType) =>
+        new(labels, new Histogram(_layout, exemplars: false), new Histogram(_layout, exemplars: false)) { ClientNode = client, ServerNode = server, ConnectionType = connectionType };
+
+    /// <summary>Every edge's totals since start (not the overflow edge, which names no nodes), for views that draw the graph.</summary>
+    public List<ServiceGraphEdge> Edges(long nowUnixMillis)
+    {
+        lock (_gate)
+        {
+            AdvanceLocked(nowUnixMillis);
+            var result = new List<ServiceGraphEdge>(_edges.Count);
+            foreach (var edge in _edges)
+            {
+                result.Add(new ServiceGraphEdge(edge.ClientNode, edge.ServerNode, edge.ConnectionType, edge.Requests, edge.Failed, edge.Server.Snapshot()));
+            }
+
+            return result;
+        }
+    }
 
     private void PrepareServices(SpanBatch batch)
     {
@@ -413,5 +430,11 @@ internal sealed class ServiceGraph
         public Histogram Server { get; } = server;
 
         public Histogram Client { get; } = client;
+
+        public string ClientNode { get; init; } = string.Empty;
+
+        public string ServerNode { get; init; } = string.Empty;
+
+        public string ConnectionType { get; init; } = string.Empty;
     }
 }

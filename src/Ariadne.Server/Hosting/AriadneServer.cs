@@ -35,10 +35,12 @@ internal static class AriadneServer
     /// <param name="options">The validated configuration.</param>
     /// <param name="configureLogging">Adjusts logging (tests quieten it).</param>
     /// <param name="configureStorage">Adjusts the storage options derived from the configuration, e.g. to use another device.</param>
+    /// <param name="extensions">Parts built outside the server, such as the web UI, served on the query port.</param>
     public static WebApplication Build(
         AriadneOptions options,
         Action<ILoggingBuilder>? configureLogging = null,
-        Action<SpanStoreOptions>? configureStorage = null)
+        Action<SpanStoreOptions>? configureStorage = null,
+        IReadOnlyList<IServerExtension>? extensions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -139,9 +141,18 @@ internal static class AriadneServer
         services.AddSingleton<DependenciesApi>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
+        foreach (var extension in extensions ?? [])
+        {
+            extension.AddServices(services, options);
+        }
 
         var app = builder.Build();
         MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
+        foreach (var extension in extensions ?? [])
+        {
+            extension.Map(app, queryEndpoint.Port);
+        }
+
         if (zipkinEnabled)
         {
             var zipkinReceiver = app.Services.GetRequiredService<ZipkinReceiver>();

@@ -40,14 +40,15 @@ internal sealed class LoopbackServer : IAsyncDisposable
         Action<AriadneOptions>? configure = null,
         Action<SpanStoreOptions>? configureStorage = null,
         bool waitUntilReady = true,
-        ServerPorts? ports = null)
+        ServerPorts? ports = null,
+        IReadOnlyList<IServerExtension>? extensions = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         ports ??= ServerPorts.Allocate();
         var server = new LoopbackServer(ports, dataDirectory ?? owned!.Path, owned);
         var options = ConfigLoader.Parse(ports.ConfigYaml(server.DataDirectory), "test");
         configure?.Invoke(options);
-        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Critical + 1), configureStorage);
+        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Critical + 1), configureStorage, extensions);
         await server._app.StartAsync();
         if (waitUntilReady)
         {

@@ -243,7 +243,7 @@ internal sealed class TempoTagsApi
     }
 
     /// <summary>The values of a tag named as TraceQL names it; null when the name is not a tag.</summary>
-    private static SortedSet<TagValue>? Values(SpanStore store, string name, ulong start, ulong end, CancellationToken cancellationToken)
+    internal static SortedSet<TagValue>? Values(SpanStore store, string name, ulong start, ulong end, CancellationToken cancellationToken)
     {
         var values = new SortedSet<TagValue>();
         switch (name)
