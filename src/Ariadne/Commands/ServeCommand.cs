@@ -42,7 +42,7 @@ internal static class ServeCommand
                 options.Storage.Path = directory.FullName;
             }
 
-            await using var app = AriadneServer.Build(options);
+            await using var app = AriadneServer.Build(options, extensions: [new Ariadne.Web.WebUi()]);
             try
             {
                 await app.StartAsync(cancellationToken);

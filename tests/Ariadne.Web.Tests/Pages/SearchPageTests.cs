@@ -1,0 +1,89 @@
+using Ariadne.Web.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Ariadne.Web.Tests.Pages;
+
+[Collection(UiCollection.Name)]
+public sealed class SearchPageTests(UiFixture ui)
+{
+    [SkippableFact]
+    public async Task Search_Default_ListsRecentTracesWithScatterPlot()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/", "#results");
+        var rows = page.Locator("#results tbody tr");
+        Assert.True(await rows.CountAsync() >= 5);
+        Assert.Equal(1, await page.CountAsync($"#results tr[data-trace-id='{ui.SlowTraceId}']"));
+        Assert.True(await page.CountAsync("#scatter circle.point") >= 5);
+        Assert.Equal(1, await page.CountAsync($"#scatter circle.point.error[data-trace-id='{ui.SlowTraceId}']"));
+    }
+
+    [SkippableFact]
+    public async Task Search_ByServiceAndTraceDuration_FindsOnlyTheSlowCheckout()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/", "#results");
+        await page.SelectOptionAsync("#service", "gateway");
+        await page.WaitForSelectorAsync("#operation option[value='GET /checkout']", new() { State = WaitForSelectorState.Attached });
+        await page.SelectOptionAsync("#operation", "GET /checkout");
+        await page.FillAsync("#min-duration", "500ms");
+        await page.ClickAsync("#search-button");
+        await page.WaitForURLAsync(url => url.Contains("minDuration=500ms", StringComparison.Ordinal));
+        await page.WaitForSelectorAsync($"#results tr[data-trace-id='{ui.SlowTraceId}']");
+        Assert.Equal(1, await page.CountAsync("#results tbody tr"));
+    }
+
+    [SkippableFact]
+    public async Task Search_InvalidTraceQL_ShowsTheParserErrorInline()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/?q=" + Uri.EscapeDataString("{ status = }"), "#search-error");
+        var error = await page.InnerTextAsync("#search-error");
+        Assert.StartsWith("TraceQL error at 1:", error, StringComparison.Ordinal);
+        Assert.Equal(0, await page.CountAsync("#results"));
+    }
+
+    [SkippableFact]
+    public async Task Search_TraceQLBox_SuggestsAttributeNamesAndValues()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/", "#results");
+        await page.ClickAsync("#tab-traceql");
+        await page.FillAsync("#traceql", "{ span.payment.pro");
+        var suggestion = page.Locator("#suggestions button", new() { HasText = "{ span.payment.provider" });
+        await suggestion.WaitForAsync();
+        await suggestion.ClickAsync();
+        Assert.Equal("{ span.payment.provider", await page.InputValueAsync("#traceql"));
+
+        await page.FillAsync("#traceql", "{ span.payment.provider = ");
+        var value = page.Locator("#suggestions button", new() { HasText = "\"acme\"" });
+        await value.WaitForAsync();
+        await value.ClickAsync();
+        Assert.Equal("{ span.payment.provider = \"acme\"", await page.InputValueAsync("#traceql"));
+    }
+
+    [SkippableFact]
+    public async Task Search_TraceQL_RunsTheQueryAndSortsByDuration()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/?q=" + Uri.EscapeDataString("{ resource.service.name = \"payments\" }"), "#results");
+        Assert.Equal(2, await page.CountAsync("#results tbody tr"));
+        await page.ClickAsync("#sort-duration");
+        await page.WaitForSelectorAsync("#sort-duration.desc");
+        Assert.Equal(ui.SlowTraceId, await page.Locator("#results tbody tr").First.GetAttributeAsync("data-trace-id"));
+        await page.ClickAsync("#sort-duration");
+        await page.WaitForSelectorAsync("#sort-duration.asc");
+        Assert.Equal(ui.NormalTraceId, await page.Locator("#results tbody tr").First.GetAttributeAsync("data-trace-id"));
+    }
+
+    [SkippableFact]
+    public async Task Search_ClickOnAScatterPoint_OpensTheTrace()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/", "#scatter");
+        await page.ClickAsync($"#scatter circle[data-trace-id='{ui.SlowTraceId}']");
+        await page.WaitForURLAsync("**/trace/" + ui.SlowTraceId);
+        await page.WaitForSelectorAsync("#waterfall[data-ready='1']");
+        Assert.Equal(ui.SlowTraceId, await page.InnerTextAsync("#trace-id"));
+    }
+}
