@@ -39,6 +39,8 @@ public sealed class UiFixture : IAsyncLifetime
 
     public string LargeTraceId { get; private set; } = string.Empty;
 
+    public string SkewedTraceId { get; private set; } = string.Empty;
+
     public Uri Ui => Server.QueryEndpoint;
 
     public async Task InitializeAsync()
@@ -57,6 +59,7 @@ public sealed class UiFixture : IAsyncLifetime
             SlowPaymentsSpanId = paymentsSpan;
             XssTraceId = Xss(now.AddSeconds(10));
             LinkingTraceId = Linking(now.AddSeconds(12), NormalTraceId);
+            SkewedTraceId = Skewed(now.AddSeconds(14));
             gateway.ForceFlush();
             orders.ForceFlush();
             payments.ForceFlush();
@@ -64,7 +67,7 @@ public sealed class UiFixture : IAsyncLifetime
         }
 
         LargeTraceId = SendLargeTrace(endpoint, DateTime.UtcNow.AddSeconds(-20));
-        foreach (var id in new[] { NormalTraceId, SlowTraceId, XssTraceId, LinkingTraceId, LargeTraceId })
+        foreach (var id in new[] { NormalTraceId, SlowTraceId, XssTraceId, LinkingTraceId, LargeTraceId, SkewedTraceId })
         {
             await WaitStoredAsync(id);
         }
@@ -156,6 +159,15 @@ public sealed class UiFixture : IAsyncLifetime
         var linked = new ActivityContext(ActivityTraceId.CreateFromString(linkedTraceId), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
         using var root = Gateway.StartActivity("consume order", ActivityKind.Consumer, default(ActivityContext), null, [new ActivityLink(linked)], new DateTimeOffset(start))!;
         root.SetEndTime(start.AddMilliseconds(15));
+        return root.TraceId.ToHexString();
+    }
+
+    /// <summary>The orders host's clock runs 300 ms behind: its server span starts before the call that made it.</summary>
+    private static string Skewed(DateTime start)
+    {
+        using var root = Span(Gateway, "GET /skewed", ActivityKind.Server, default, start, TimeSpan.FromMilliseconds(100));
+        using var call = Span(Gateway, "POST /orders", ActivityKind.Client, root.Context, start.AddMilliseconds(10), TimeSpan.FromMilliseconds(80));
+        using var handler = Span(Orders, "POST /orders", ActivityKind.Server, call.Context, start.AddMilliseconds(10 - 300), TimeSpan.FromMilliseconds(70));
         return root.TraceId.ToHexString();
     }
 

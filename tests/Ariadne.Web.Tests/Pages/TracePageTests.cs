@@ -113,6 +113,34 @@ public sealed class TracePageTests(UiFixture ui)
     }
 
     [SkippableFact]
+    public async Task Trace_ClockSkew_IsAdjustedAndSaidSo()
+    {
+        var page = await ui.NewPageAsync();
+        await page.OpenTraceAsync("/trace/" + ui.SkewedTraceId);
+        Assert.Contains("1 clock-skew adjustment", await page.InnerTextAsync("#skew-warnings summary"), StringComparison.Ordinal);
+        Assert.Equal(1, await page.CountAsync("#rows .span-row .skew-mark"));
+
+        // Shown inside its caller: the handler's bar starts after the call's, not 300 ms before the trace.
+        var call = await page.Locator("#rows .span-row[data-index='1'] .bar").BoundingBoxAsync();
+        var handler = await page.Locator("#rows .span-row[data-index='2'] .bar").BoundingBoxAsync();
+        Assert.True(handler!.X >= call!.X, $"handler at {handler.X}, call at {call.X}");
+        Assert.True(handler.X + handler.Width <= call.X + call.Width + 1);
+    }
+
+    [SkippableFact]
+    public async Task ThemeToggle_SwitchesBetweenLightAndDark()
+    {
+        var page = await ui.NewPageAsync();
+        await page.GoAndWaitAsync("/", "#results");
+        await page.ClickAsync("#theme-toggle");
+        var first = await page.EvaluateAsync<string>("() => document.documentElement.dataset.theme");
+        await page.ClickAsync("#theme-toggle");
+        var second = await page.EvaluateAsync<string>("() => document.documentElement.dataset.theme");
+        Assert.Contains(first, new[] { "light", "dark" });
+        Assert.NotEqual(first, second);
+    }
+
+    [SkippableFact]
     public async Task Trace_Unknown_SaysNotFound()
     {
         var page = await ui.NewPageAsync();
