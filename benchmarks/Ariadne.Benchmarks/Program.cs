@@ -10,7 +10,8 @@ internal static class Program
     // (with `traceql`, only trace by id and the TraceQL queries);
     // `... -- ingest-rss [stored spans] [spans/s] [seconds]` drives a server process and samples its RSS;
     // `... -- loadgen-offer [seconds]` measures how many spans `ariadne loadgen` offers per CPU second;
-    // `... -- tail-sampling [spans]` measures the tail sampler's throughput and memory per buffered span.
+    // `... -- tail-sampling [spans]` measures the tail sampler's throughput and memory per buffered span;
+    // `... -- ui-timing [chromium] [spans...]` opens, collapses and scrolls large traces in the web UI.
     private static void Main(string[] args)
     {
         if (args is ["storage-size", ..])
@@ -45,6 +46,14 @@ internal static class Program
         if (args is ["tail-sampling", ..])
         {
             Sampling.TailSamplingReport.Run(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000);
+            return;
+        }
+
+        if (args is ["ui-timing", ..])
+        {
+            Ui.UiTimingReport.Run(
+                args.Length > 1 ? args[1] : "/usr/bin/chromium",
+                args.Length > 2 ? [.. args[2..].Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture))] : [10_000, 100_000]);
             return;
         }
 

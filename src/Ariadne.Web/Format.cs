@@ -25,7 +25,11 @@ internal static class Format
 
     public static string Percent(double fraction) => (fraction * 100).ToString(fraction is > 0 and < 0.01 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + "%";
 
-    public static string Rate(double perSecond) => perSecond >= 100
-        ? perSecond.ToString("0", CultureInfo.InvariantCulture) + "/s"
-        : perSecond.ToString(perSecond >= 1 ? "0.0" : "0.000", CultureInfo.InvariantCulture) + "/s";
+    /// <summary>Per second, or per minute below one a second so slow rates do not read as zero.</summary>
+    public static string Rate(double perSecond) => perSecond switch
+    {
+        >= 100 => perSecond.ToString("0", CultureInfo.InvariantCulture) + "/s",
+        >= 1 => perSecond.ToString("0.0", CultureInfo.InvariantCulture) + "/s",
+        _ => (perSecond * 60).ToString(perSecond * 60 >= 10 ? "0" : perSecond * 60 >= 0.1 ? "0.0#" : "0.###", CultureInfo.InvariantCulture) + "/min",
+    };
 }

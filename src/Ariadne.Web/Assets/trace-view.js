@@ -16,6 +16,7 @@ export async function mount(root, url, dotnet, selectedSpanId) {
 
 export function formatMicros(us) {
   const abs = Math.abs(us);
+  if (abs === 0) return '0';
   if (abs >= 60e6) return (us / 60e6).toFixed(2) + ' min';
   if (abs >= 1e6) return (us / 1e6).toFixed(abs >= 10e6 ? 1 : 2) + ' s';
   if (abs >= 1e3) return (us / 1e3).toFixed(abs >= 100e3 ? 0 : abs >= 10e3 ? 1 : 2) + ' ms';
@@ -226,7 +227,18 @@ class TraceView {
     const duration = document.createElement('span');
     duration.className = 'duration';
     duration.textContent = formatMicros(d.duration[i]) + (d.self[i] < d.duration[i] ? ' · self ' + formatMicros(d.self[i]) : '');
-    duration.style.left = Math.min(left + Math.max((d.duration[i] / this.total) * 100, 0.15) + 0.5, 80) + '%';
+    const right = left + Math.max((d.duration[i] / this.total) * 100, 0.15);
+    if (right > 70 && left > 25) {
+      // No room after a bar that ends near the right edge: the label goes before it,
+      duration.classList.add('before');
+      duration.style.right = (100 - left + 0.5) + '%';
+    } else if (right > 70) {
+      // or inside it when the bar spans nearly the whole trace.
+      duration.classList.add('inside');
+      duration.style.right = (100 - right + 0.5) + '%';
+    } else {
+      duration.style.left = Math.min(right + 0.5, 75) + '%';
+    }
     lane.appendChild(duration);
     if (d.skew[i] !== 0) {
       const skew = document.createElement('span');

@@ -7,7 +7,7 @@ namespace Ariadne.Web.Services;
 /// </summary>
 internal sealed class ServiceMapLayout
 {
-    public const double LayerWidth = 240;
+    public const double LayerWidth = 360;
     public const double RowHeight = 84;
     public const double NodeWidth = 170;
     public const double NodeHeight = 40;

@@ -18,6 +18,19 @@ internal static class PageExtensions
         await page.WaitForSelectorAsync("#waterfall[data-ready='1']");
     }
 
+    /// <summary>
+    /// With <c>ARIADNE_UI_SCREENSHOTS</c> set to a folder, saves the page there as <paramref name="name"/>.png
+    /// (how the pictures in docs/images are made); otherwise does nothing.
+    /// </summary>
+    public static async Task ScreenshotIfAskedAsync(this IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("ARIADNE_UI_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png") });
+        }
+    }
+
     public static async Task<int> CountAsync(this IPage page, string selector) => await page.Locator(selector).CountAsync();
 
     public static Task<string?> AttributeAsync(this IPage page, string selector, string name) => page.Locator(selector).GetAttributeAsync(name);

@@ -19,6 +19,7 @@ public sealed class OtherPagesTests(UiFixture ui)
         var charge = page.Locator("#compare-table tr", new() { HasText = "payments: POST /charge" });
         Assert.Contains("2", await charge.Locator("td").Nth(2).InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("slower", await charge.Locator("td").Nth(5).GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
+        await page.ScreenshotIfAskedAsync("compare");
     }
 
     [SkippableFact]
@@ -42,11 +43,12 @@ public sealed class OtherPagesTests(UiFixture ui)
         var payments = page.Locator("#services-table tr[data-service='payments'][data-operation='POST /charge']");
         Assert.Equal(1, await payments.CountAsync());
         var cells = payments.Locator("td");
-        Assert.EndsWith("/s", await cells.Nth(2).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("0.05/min", await cells.Nth(2).InnerTextAsync());
         // Two of the three payment calls failed.
         Assert.Equal("66.7%", await cells.Nth(3).InnerTextAsync());
         Assert.EndsWith("ms", await cells.Nth(5).InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await payments.Locator("svg.sparkline polyline").CountAsync());
+        await page.ScreenshotIfAskedAsync("services");
         await payments.Locator("a.operation-link").ClickAsync();
         await page.WaitForSelectorAsync("#results");
         Assert.Contains("q=", page.Url, StringComparison.Ordinal);
@@ -67,8 +69,9 @@ public sealed class OtherPagesTests(UiFixture ui)
         var edge = page.Locator("#service-map g.edge[data-client='orders'][data-server='payments']");
         Assert.Equal(1, await edge.CountAsync());
         var label = await edge.Locator("text").TextContentAsync() ?? string.Empty;
-        Assert.Contains("/s", label, StringComparison.Ordinal);
+        Assert.Contains("/min", label, StringComparison.Ordinal);
         Assert.Contains("66.7%", label, StringComparison.Ordinal);
+        await page.ScreenshotIfAskedAsync("map");
         await edge.Locator("path.hit").ClickAsync(new() { Force = true });
         await page.WaitForSelectorAsync("#results");
         Assert.Equal(2, await page.CountAsync("#results tbody tr"));

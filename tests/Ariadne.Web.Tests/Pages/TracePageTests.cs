@@ -53,6 +53,7 @@ public sealed class TracePageTests(UiFixture ui)
         Assert.Contains("PaymentDeclinedException", details, StringComparison.Ordinal);
         Assert.Contains("service.name", details, StringComparison.Ordinal);
         Assert.Contains("span=" + ui.SlowPaymentsSpanId, page.Url, StringComparison.Ordinal);
+        await page.ScreenshotIfAskedAsync("trace");
     }
 
     [SkippableFact]
