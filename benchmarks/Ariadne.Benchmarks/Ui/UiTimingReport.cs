@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Ariadne.Server.Configuration;
 using Ariadne.Server.Hosting;
 using Ariadne.Web;
@@ -32,7 +31,7 @@ internal static class UiTimingReport
         var data = Directory.CreateTempSubdirectory("ariadne-ui-bench-").FullName;
         try
         {
-            var ports = FreePorts(5);
+            var ports = Server.Tests.Infrastructure.FreePorts.Take(5);
             var yaml = $"""
                 receivers:
                   otlp:
@@ -211,24 +210,5 @@ internal static class UiTimingReport
         }
 
         throw new TimeoutException("the server did not become ready");
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = new TcpListener[count];
-        for (var i = 0; i < count; i++)
-        {
-            listeners[i] = new TcpListener(IPAddress.Loopback, 0);
-            listeners[i].Start();
-        }
-
-        var ports = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            ports[i] = ((IPEndPoint)listeners[i].LocalEndpoint).Port;
-            listeners[i].Stop();
-        }
-
-        return ports;
     }
 }
