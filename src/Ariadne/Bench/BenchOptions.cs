@@ -6,9 +6,13 @@ internal sealed record BenchOptions(
     TimeSpan Duration,
     long QuerySpans,
     long StorageSpans,
-    string Profile,
+    string? Profile,
     int Workers,
     int SpansPerRequest,
     bool CompareClickHouse,
     string? ResultsDirectory,
-    bool Json);
+    bool Json)
+{
+    /// <summary>The profile the ingest runs send: the one asked for, else realistic.</summary>
+    public string IngestProfile => Profile ?? "realistic";
+}

@@ -47,11 +47,11 @@ internal static class BenchReport
             Line(md, string.Empty);
             Line(md, "## Bytes on disk per stored span (after compaction)");
             Line(md, string.Empty);
-            Line(md, "| profile | spans | blocks | bytes | B/span |");
-            Line(md, "|---|---:|---:|---:|---:|");
+            Line(md, "| profile | spans | distinct spans | blocks | bytes | B/span |");
+            Line(md, "|---|---:|---:|---:|---:|---:|");
             foreach (var s in results.Storage)
             {
-                Line(md, $"| {s.Profile} | {s.StoredSpans:N0} | {s.Blocks}{(s.Compacted ? string.Empty : " (not merged)")} | {s.Bytes:N0} | {s.BytesPerSpan} |");
+                Line(md, $"| {s.Profile} | {s.StoredSpans:N0} | {s.DistinctSpans:N0} | {s.Blocks}{(s.Compacted ? string.Empty : " (not merged)")} | {s.Bytes:N0} | {s.BytesPerSpan} |");
             }
         }
 

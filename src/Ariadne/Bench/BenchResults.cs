@@ -40,8 +40,8 @@ internal sealed record IngestResult(
     double RequestBytesPerSpan,
     double IngestLogBytesPerSecond);
 
-/// <summary>Bytes on disk per stored span for one span profile.</summary>
-internal sealed record StorageResult(string Profile, long Spans, long StoredSpans, int Blocks, bool Compacted, long Bytes, double BytesPerSpan);
+/// <summary>Bytes on disk per stored span for one span profile; <c>DistinctSpans</c> of the spans sent were not replays of others with new trace ids.</summary>
+internal sealed record StorageResult(string Profile, long Spans, long DistinctSpans, long StoredSpans, int Blocks, bool Compacted, long Bytes, double BytesPerSpan);
 
 /// <summary>A query measured over HTTP: latency percentiles over <c>Runs</c> runs.</summary>
 internal sealed record QueryTiming(string Name, string Query, int Limit, int Runs, double P50Ms, double P99Ms, int Results);

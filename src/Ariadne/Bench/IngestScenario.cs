@@ -51,17 +51,17 @@ internal static class IngestScenario
             await using var server = await BenchServer.StartAsync(root, Path.Combine(root, "data"), extraYaml: tail ? TailSampling : string.Empty);
             var before = await server.MetricsAsync();
             var cpuBefore = server.CpuSeconds();
-            var load = new LoadOptions(grpc ? server.OtlpGrpc : server.OtlpHttp, grpc, 0, options.Duration, options.Workers, options.Profile, options.SpansPerRequest);
+            var load = new LoadOptions(grpc ? server.OtlpGrpc : server.OtlpHttp, grpc, 0, options.Duration, options.Workers, options.IngestProfile, options.SpansPerRequest);
             var summary = await LoadGenerator.RunAsync(load, cancellationToken);
             var cpu = server.CpuSeconds() - cpuBefore;
             var after = await server.MetricsAsync();
             var accepted = (long)(PrometheusText.Sum(after, AcceptedSpans) - PrometheusText.Sum(before, AcceptedSpans));
             var logBytes = PrometheusText.Sum(after, LogBytes) - PrometheusText.Sum(before, LogBytes);
-            var requestBytes = EncodedRequest.Prepare(options.Profile, options.SpansPerRequest, 1)[0] is var sample ? sample.Bytes.Length / (double)sample.SpanCount : 0;
+            var requestBytes = EncodedRequest.Prepare(options.IngestProfile, options.SpansPerRequest, 1)[0] is var sample ? sample.Bytes.Length / (double)sample.SpanCount : 0;
             var result = new IngestResult(
                 grpc ? "otlp/grpc" : "otlp/http",
                 tail,
-                options.Profile,
+                options.IngestProfile,
                 options.Workers,
                 Math.Round(summary.Seconds, 2),
                 summary.AckedSpans,

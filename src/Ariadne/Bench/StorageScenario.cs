@@ -7,11 +7,13 @@ namespace Ariadne.Cli.Bench;
 /// <summary>
 /// Bytes on disk per stored span, per span profile: a fresh server takes the spans over OTLP/gRPC, cuts
 /// its head into blocks, and compaction merges them (zstd level 6) into what stays on disk; then the
-/// data, index and bloom files of every block are counted.
+/// data, index and bloom files of every block are counted. Every profile unless one was asked for.
 /// </summary>
 internal static class StorageScenario
 {
     public static readonly string[] Profiles = ["realistic", "small", "wide"];
+
+    private const long MaxDistinctBytes = 256L << 20;
 
     // Traces are complete one second after their last span; compaction looks every second and merges any
     // two blocks, up to 4 GiB, so what is measured is one compacted block per profile.
@@ -27,7 +29,7 @@ internal static class StorageScenario
     public static async Task<List<StorageResult>> RunAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var results = new List<StorageResult>();
-        foreach (var profile in Profiles)
+        foreach (var profile in options.Profile is { } one ? [one] : Profiles)
         {
             results.Add(await RunOnceAsync(options, profile, log, cancellationToken));
         }
@@ -42,13 +44,20 @@ internal static class StorageScenario
         {
             var data = Path.Combine(root, "data");
             await using var server = await BenchServer.StartAsync(root, data, Storage);
+
             // Two halves, each cut into blocks by a flush, so that compaction has blocks to merge even
-            // when they are few spans.
+            // when they are few spans. The generator replays a set of distinct requests with new trace
+            // ids; spans repeated within a page would compress better than real traffic, so the set is
+            // as large as the run (up to 256 MiB of requests per half) and the result says how many
+            // spans were distinct.
             var requests = (options.StorageSpans + options.SpansPerRequest - 1) / options.SpansPerRequest;
-            long acked = 0;
+            var requestBytes = EncodedRequest.Prepare(profile, options.SpansPerRequest, 1)[0].Bytes.Length;
+            long acked = 0, distinct = 0;
             foreach (var (half, seed) in new[] { (requests / 2, 60_000_000), (requests - (requests / 2), 70_000_000) })
             {
-                var load = new LoadOptions(server.OtlpGrpc, true, 0, TimeSpan.FromHours(1), options.Workers, profile, options.SpansPerRequest, MaxRequests: half, FirstSeed: seed);
+                var distinctRequests = (int)Math.Clamp(Math.Min(half, MaxDistinctBytes / requestBytes), 1, half);
+                distinct += (long)distinctRequests * options.SpansPerRequest;
+                var load = new LoadOptions(server.OtlpGrpc, true, 0, TimeSpan.FromHours(1), options.Workers, profile, options.SpansPerRequest, distinctRequests, MaxRequests: half, FirstSeed: seed);
                 var summary = await LoadGenerator.RunAsync(load, cancellationToken);
                 if (summary.AckedSpans != summary.SentSpans)
                 {
@@ -63,8 +72,8 @@ internal static class StorageScenario
             }
 
             var (blocks, stored, bytes) = await WaitForCompactionAsync(Path.Combine(data, "single-tenant", SpanStore.BlocksDirectory), acked, cancellationToken);
-            var result = new StorageResult(profile, acked, stored, blocks, blocks == 1, bytes, Math.Round(bytes / (double)stored, 1));
-            await log.WriteLineAsync($"storage {profile}: {stored:N0} spans in {blocks} block(s), {bytes:N0} bytes = {result.BytesPerSpan} B/span{(result.Compacted ? string.Empty : " (not merged into one block)")}");
+            var result = new StorageResult(profile, acked, Math.Min(distinct, acked), stored, blocks, blocks == 1, bytes, Math.Round(bytes / (double)stored, 1));
+            await log.WriteLineAsync($"storage {profile}: {stored:N0} spans ({result.DistinctSpans:N0} distinct) in {blocks} block(s), {bytes:N0} bytes = {result.BytesPerSpan} B/span{(result.Compacted ? string.Empty : " (not merged into one block)")}");
             return result;
         }
         finally
@@ -73,7 +82,10 @@ internal static class StorageScenario
         }
     }
 
-    /// <summary>Waits until every span is in blocks and compaction has merged them into one (or nothing changed for 20 s).</summary>
+    /// <summary>
+    /// Waits until every span is in blocks and compaction has merged them into one, or nothing changed
+    /// for 20 s while no merge was under way (a block folder without its meta.json is one being written).
+    /// </summary>
     private static async Task<(int Blocks, long Spans, long Bytes)> WaitForCompactionAsync(string blocksDirectory, long spans, CancellationToken cancellationToken)
     {
         var last = (Blocks: -1, Spans: 0L, Bytes: 0L);
@@ -88,7 +100,7 @@ internal static class StorageScenario
                 unchangedSince = DateTime.UtcNow;
             }
 
-            if ((now.Blocks == 1 && now.Spans >= spans) || DateTime.UtcNow - unchangedSince > TimeSpan.FromSeconds(20))
+            if ((now.Blocks == 1 && now.Spans >= spans) || (DateTime.UtcNow - unchangedSince > TimeSpan.FromSeconds(20) && !AnyUnfinished(blocksDirectory)))
             {
                 return now;
             }
@@ -97,6 +109,19 @@ internal static class StorageScenario
         }
 
         return last;
+    }
+
+    private static bool AnyUnfinished(string blocksDirectory)
+    {
+        foreach (var block in Directory.GetDirectories(blocksDirectory))
+        {
+            if (!File.Exists(Path.Combine(block, BlockFiles.Meta)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The finished blocks (those with a meta.json): how many, their spans, and the bytes of their data, index and bloom files.</summary>

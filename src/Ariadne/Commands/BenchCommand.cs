@@ -22,7 +22,7 @@ internal static class BenchCommand
         var duration = new Option<string>("--duration") { Description = "How long each ingest run sends, e.g. 60s.", DefaultValueFactory = _ => "60s" };
         var spans = new Option<long>("--spans") { Description = "Spans stored for the query scenario (and loaded into the reference store).", DefaultValueFactory = _ => 10_000_000 };
         var storageSpans = new Option<long>("--storage-spans") { Description = "Spans ingested per profile for the storage scenario.", DefaultValueFactory = _ => 1_000_000 };
-        var profile = new Option<string>("--profile") { Description = "Span profile of the ingest runs: realistic, small or wide.", DefaultValueFactory = _ => "realistic" };
+        var profile = new Option<string?>("--profile") { Description = "Span profile: realistic, small or wide. Ingest sends realistic spans and storage measures all three unless one is given." };
         var workers = new Option<int>("--workers") { Description = "Concurrent requests of the load generator.", DefaultValueFactory = _ => 16 };
         var results = new Option<string?>("--results") { Description = "Folder to write results.md and results.json into (all writes them to ./bench-results when not given)." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of Markdown." };
@@ -64,7 +64,7 @@ internal static class BenchCommand
                 errors.Add("--storage-spans: expected at least 1000");
             }
 
-            if (parse.GetValue(profile) is not ("realistic" or "small" or "wide"))
+            if (parse.GetValue(profile) is not (null or "realistic" or "small" or "wide"))
             {
                 errors.Add($"--profile: expected realistic, small or wide, got '{parse.GetValue(profile)}'");
             }
@@ -94,7 +94,7 @@ internal static class BenchCommand
                 seconds!.Value,
                 parse.GetValue(spans),
                 parse.GetValue(storageSpans),
-                parse.GetValue(profile)!,
+                parse.GetValue(profile),
                 parse.GetValue(workers),
                 1000,
                 compareWith == "clickhouse",
@@ -159,7 +159,7 @@ internal static class BenchCommand
 
         if (all || options.Scenario == "limits")
         {
-            results.Limits = LimitsScenario.Measure(options.Profile, results.Ingest, results.Query, log);
+            results.Limits = LimitsScenario.Measure(options.IngestProfile, results.Ingest, results.Query, log);
         }
 
         return results;

@@ -49,7 +49,7 @@ internal static class ClickHouseSpanRows
         """;
 
     /// <summary>Fields per row: every column above, a Nested one counting one field per sub-column.</summary>
-    public const int FieldCount = 31;
+    public const int FieldCount = 32;
 
     private static readonly string[] Kinds = ["Unspecified", "Internal", "Server", "Client", "Producer", "Consumer"];
     private static readonly string[] Statuses = ["Unset", "Ok", "Error"];
