@@ -4,8 +4,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Ariadne.Cli.Bench;
 using Ariadne.Cli.LoadGen;
-using Ariadne.Benchmarks.Storage;
 using Ariadne.Model;
 using Ariadne.Protocols.Otlp.Protobuf;
 
@@ -33,7 +33,7 @@ internal static class IngestRssReport
         {
             var data = Path.Combine(root, "data");
             var watch = Stopwatch.StartNew();
-            var (written, _) = StorageScaleReport.WriteBlocks(Path.Combine(data, "single-tenant"), stored, []);
+            var (written, _) = BlockSeeder.WriteBlocks(Path.Combine(data, "single-tenant"), stored, []);
             Print($"stored {written:N0} spans as blocks in {watch.Elapsed.TotalSeconds:F0} s");
 
             var ports = FreePorts(5);

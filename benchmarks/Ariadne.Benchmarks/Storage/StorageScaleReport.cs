@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ariadne.Cli.Bench;
 using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
 using Ariadne.Storage;
-using Ariadne.Storage.Blocks.V1;
-using Ariadne.Storage.Compression;
-using Ariadne.Storage.IO;
 using Ariadne.Server.Query;
 using Ariadne.Storage.Search;
 using Ariadne.TraceQL.Engine;
@@ -21,8 +19,6 @@ namespace Ariadne.Benchmarks.Storage;
 /// </summary>
 internal static class StorageScaleReport
 {
-    private const int SpansPerBlock = 1_000_000;
-    private const int ChunkSpans = 100_000;
     private const int HeadSpans = 100_000;
 
     public static void Run(long spans, bool onlyTraceQL = false)
@@ -32,7 +28,7 @@ internal static class StorageScaleReport
         {
             var ids = new List<TraceId>();
             var build = Stopwatch.StartNew();
-            var (written, bytes) = WriteBlocks(directory, spans, ids);
+            var (written, bytes) = BlockSeeder.WriteBlocks(directory, spans, ids);
             build.Stop();
             Print($"blocks: {written:N0} spans in {bytes / (double)(1 << 20):F0} MiB = {bytes / (double)written:F1} B/span; generated and written in {build.Elapsed.TotalSeconds:F0} s ({written / build.Elapsed.TotalSeconds:N0} spans/s including generation)");
 
@@ -75,41 +71,6 @@ internal static class StorageScaleReport
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    /// <summary>
-    /// Writes <paramref name="spans"/> realistic spans into <paramref name="directory"/> (a tenant's
-    /// storage folder) as compacted blocks of 1,000,000, as compaction leaves them; every 80th span's
-    /// trace id goes into <paramref name="ids"/>.
-    /// </summary>
-    public static (long Spans, long Bytes) WriteBlocks(string directory, long spans, List<TraceId> ids)
-    {
-        var blocksRoot = Path.Combine(directory, SpanStore.BlocksDirectory);
-        Directory.CreateDirectory(blocksRoot);
-        long written = 0, bytes = 0;
-        var seed = 0;
-        while (written < spans)
-        {
-            var refs = new List<SpanRef>(SpansPerBlock);
-            for (var chunk = 0; chunk < SpansPerBlock / ChunkSpans && written + refs.Count < spans; chunk++)
-            {
-                var batch = RealisticSpans.Create(ChunkSpans, seed++);
-                for (var i = 0; i < batch.SpanCount; i++)
-                {
-                    refs.Add(new SpanRef(batch, i));
-                    if (i % 80 == 0)
-                    {
-                        ids.Add(batch.Spans[i].TraceId);
-                    }
-                }
-            }
-
-            var meta = BlockWriterV1.Write(FileSystemDevice.Instance, blocksRoot, "single-tenant", refs, PageCodec.Zstd, PageCompressor.ZstdCompactionLevel);
-            written += meta.SpanCount;
-            bytes += meta.DataBytes + meta.IndexBytes + meta.BloomBytes;
-        }
-
-        return (written, bytes);
     }
 
     private static void RawScans(SpanStore store)

@@ -119,7 +119,7 @@ internal static class LoadgenCommand
         return command;
     }
 
-    private static TimeSpan? ParseDuration(string text)
+    public static TimeSpan? ParseDuration(string text)
     {
         var unit = text.TrimStart("0123456789.".ToCharArray());
         var number = text[..^unit.Length];

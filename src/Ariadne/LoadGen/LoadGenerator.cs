@@ -6,8 +6,8 @@ using System.Net.Http.Headers;
 
 namespace Ariadne.Cli.LoadGen;
 
-/// <summary>What a load run does.</summary>
-internal sealed record LoadOptions(Uri Endpoint, bool Grpc, int Rate, TimeSpan Duration, int Workers, string Profile, int SpansPerRequest = 1000, int DistinctRequests = 16, TraceShape? Shape = null);
+/// <summary>What a load run does; with <c>MaxRequests</c> above 0 it stops after that many requests even before <c>Duration</c>. Runs with different <c>FirstSeed</c>s send different traces.</summary>
+internal sealed record LoadOptions(Uri Endpoint, bool Grpc, int Rate, TimeSpan Duration, int Workers, string Profile, int SpansPerRequest = 1000, int DistinctRequests = 16, TraceShape? Shape = null, long MaxRequests = 0, int FirstSeed = 50_000_000);
 
 /// <summary>What a load run did. Spans are counted per request: acknowledged, refused (retry later), or failed.</summary>
 internal sealed record LoadSummary(long SentSpans, long AckedSpans, long RefusedSpans, long FailedSpans, double Seconds, double LatencyP50Ms, double LatencyP99Ms, long Requests, double CpuSeconds)
@@ -28,7 +28,7 @@ internal static class LoadGenerator
 
     public static async Task<LoadSummary> RunAsync(LoadOptions options, CancellationToken cancellationToken)
     {
-        var requests = EncodedRequest.Prepare(options.Profile, options.SpansPerRequest, options.DistinctRequests, shape: options.Shape);
+        var requests = EncodedRequest.Prepare(options.Profile, options.SpansPerRequest, options.DistinctRequests, options.FirstSeed, options.Shape);
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.Workers,
@@ -53,6 +53,11 @@ internal static class LoadGenerator
                     while (clock.Elapsed < options.Duration && !cancellationToken.IsCancellationRequested)
                     {
                         var n = Interlocked.Increment(ref number);
+                        if (options.MaxRequests > 0 && n >= options.MaxRequests)
+                        {
+                            break;
+                        }
+
                         var request = requests[(int)(n % requests.Count)];
                         if (options.Rate > 0)
                         {
