@@ -47,7 +47,7 @@ internal static class FuzzLoop
         if (!worker.Wait(budget))
         {
             throw new Xunit.Sdk.XunitException(
-                $"{name}: input {progress.Index} did not finish within the {budget.TotalSeconds:0} s budget: {Convert.ToBase64String(progress.Current ?? [])}");
+                $"{name}: input {progress.Index} did not finish within the {budget.TotalSeconds:0} s budget: {Show(progress.Current ?? [])}");
         }
 
         var summary = worker.Result;
@@ -86,7 +86,7 @@ internal static class FuzzLoop
             catch (Exception e)
             {
                 return new FuzzSummary(iterations, accepted, maxAllocated, slowest,
-                    $"input {i} threw {e.GetType().Name}: {e.Message}\n{e.StackTrace}\ninput (base64): {Convert.ToBase64String(input)}");
+                    $"input {i} threw {e.GetType().Name}: {e.Message}\n{e.StackTrace}\ninput (base64): {Show(input)}");
             }
 
             var elapsed = stopwatch.Elapsed;
@@ -96,18 +96,22 @@ internal static class FuzzLoop
             if (allocated > allocationBase + ((long)perByte * input.Length))
             {
                 return new FuzzSummary(iterations, accepted, maxAllocated, slowest,
-                    $"input {i} of {input.Length} bytes allocated {allocated} bytes: {Convert.ToBase64String(input)}");
+                    $"input {i} of {input.Length} bytes allocated {allocated} bytes: {Show(input)}");
             }
 
             if (elapsed > PerInputLimit)
             {
                 return new FuzzSummary(iterations, accepted, maxAllocated, slowest,
-                    $"input {i} of {input.Length} bytes took {elapsed.TotalSeconds:0.0} s: {Convert.ToBase64String(input)}");
+                    $"input {i} of {input.Length} bytes took {elapsed.TotalSeconds:0.0} s: {Show(input)}");
             }
         }
 
         return new FuzzSummary(iterations, accepted, maxAllocated, slowest, null);
     }
+
+    /// <summary>The input in base64, cut short when long: enough to reproduce it with the seed, not a wall of text.</summary>
+    private static string Show(byte[] input) =>
+        input.Length <= 1024 ? Convert.ToBase64String(input) : $"{Convert.ToBase64String(input.AsSpan(0, 1024))}… ({input.Length} bytes)";
 
     private sealed class Progress
     {
