@@ -189,6 +189,11 @@ internal static class ConfigLoader
             errors.Add("query.max_search_limit: expected a number from 1 to 100000");
         }
 
+        if (options.Query.MaxSpansPerSpanSet is <= 0 or > 10_000)
+        {
+            errors.Add("query.max_spans_per_span_set: expected a number from 1 to 10000");
+        }
+
         if (options.Query.SearchTimeout <= TimeSpan.Zero)
         {
             errors.Add("query.search_timeout: expected a positive duration such as 30s");
