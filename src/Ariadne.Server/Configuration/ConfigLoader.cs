@@ -396,5 +396,15 @@ internal static class ConfigLoader
         {
             errors.Add($"{name}.key_file: file not found: {tls.KeyFile}");
         }
+
+        if (tls.RequireClientCert && string.IsNullOrEmpty(tls.ClientCaFile))
+        {
+            errors.Add($"{name}.require_client_cert: needs client_ca_file, the CA that signs the client certificates");
+        }
+
+        if (!string.IsNullOrEmpty(tls.ClientCaFile) && !File.Exists(tls.ClientCaFile))
+        {
+            errors.Add($"{name}.client_ca_file: file not found: {tls.ClientCaFile}");
+        }
     }
 }
