@@ -71,6 +71,52 @@ public sealed class HostileBodyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SlowBody_AByteASecond_IsCutOffByTheMinimumDataRate()
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, _server.Ports.Http);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /v1/traces HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-protobuf\r\nContent-Length: 100000\r\n\r\n"));
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var dribble = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await stream.WriteAsync(new byte[] { 0x0A }, stop.Token);
+                    await Task.Delay(1000, stop.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        });
+
+        // Kestrel's grace period is 10 s at 1 KiB/s; the answer (408) or the close must come well before 30 s.
+        var started = DateTime.UtcNow;
+        var buffer = new byte[4096];
+        string answer;
+        try
+        {
+            var read = await stream.ReadAsync(buffer, stop.Token);
+            answer = Encoding.ASCII.GetString(buffer, 0, read);
+        }
+        catch (IOException)
+        {
+            answer = string.Empty;
+        }
+
+        var elapsed = DateTime.UtcNow - started;
+        await stop.CancelAsync();
+        await dribble;
+        Assert.False(stop.IsCancellationRequested && elapsed >= TimeSpan.FromSeconds(29), "the slow client was never cut off");
+        Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
+        Assert.InRange(elapsed, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(25));
+    }
+
+    [Fact]
     public async Task Http2Listener_AdvertisesItsStreamAndHeaderLimits()
     {
         using var socket = new TcpClient();
