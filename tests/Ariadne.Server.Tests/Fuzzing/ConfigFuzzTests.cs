@@ -10,6 +10,7 @@ namespace Ariadne.Server.Tests.Fuzzing;
 /// or fails with a <see cref="ConfigurationException"/> naming where, never another exception, a hang or
 /// an allocation out of proportion to the file (anchors and aliases included).
 /// </summary>
+[Collection(FuzzingCollection.Name)]
 public sealed partial class ConfigFuzzTests
 {
     private static readonly byte[][] Tokens =
