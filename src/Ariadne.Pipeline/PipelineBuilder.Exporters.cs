@@ -112,9 +112,27 @@ internal static partial class PipelineBuilder
     private static OtlpExporterSettings? OtlpWith(Settings settings, string id, string endpoint, string path, bool grpc, List<string> errors)
     {
         var tls = new Settings(settings.Map("tls"), path + ".tls", errors);
-        // Server certificates are checked against the system's trust store; client certificates are not supported yet.
-        tls.Only("insecure");
+        tls.Only("insecure", "ca_file", "cert_file", "key_file", "insecure_skip_verify");
         var insecure = tls.Bool("insecure", false);
+        var caFile = tls.Text("ca_file", string.Empty);
+        var certFile = tls.Text("cert_file", string.Empty);
+        var keyFile = tls.Text("key_file", string.Empty);
+        if ((certFile.Length == 0) != (keyFile.Length == 0))
+        {
+            errors.Add($"{path}.tls: cert_file and key_file go together");
+        }
+
+        foreach (var (name, file) in new[] { ("ca_file", caFile), ("cert_file", certFile), ("key_file", keyFile) })
+        {
+            if (file.Length > 0 && !File.Exists(file))
+            {
+                errors.Add($"{path}.tls.{name}: file not found: {file}");
+            }
+        }
+
+        ClientTlsSettings? clientTls = caFile.Length + certFile.Length > 0 || tls.Bool("insecure_skip_verify", false)
+            ? new ClientTlsSettings(NullIfEmpty(caFile), NullIfEmpty(certFile), NullIfEmpty(keyFile), tls.Bool("insecure_skip_verify", false))
+            : null;
         if (!endpoint.Contains("://", StringComparison.Ordinal))
         {
             endpoint = (insecure ? "http://" : "https://") + endpoint;
@@ -160,6 +178,11 @@ internal static partial class PipelineBuilder
                 retry.Duration("max_interval", TimeSpan.FromSeconds(30)),
                 retry.Double("multiplier", 1.5, 1, 100),
                 retry.Duration("max_elapsed_time", TimeSpan.Zero)),
-            new QueueSettings(queue.Long("max_size_mib", 1024, 1, 1 << 30) << 20));
+            new QueueSettings(queue.Long("max_size_mib", 1024, 1, 1 << 30) << 20))
+        {
+            Tls = clientTls,
+        };
     }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 }

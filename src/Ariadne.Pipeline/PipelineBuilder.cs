@@ -159,7 +159,14 @@ internal static partial class PipelineBuilder
 
                 return new ProbabilisticSamplerProcessor(id, settings.Double("sampling_percentage", 0, 0, 100), (uint)settings.Long("hash_seed", 0, 0, uint.MaxValue));
             case "redaction":
-                settings.Only("allow_all_keys", "allowed_keys", "ignored_keys", "blocked_values", "hash_function", "summary");
+                settings.Only("profile", "allow_all_keys", "allowed_keys", "ignored_keys", "blocked_values", "hash_function", "summary");
+                var profile = settings.Text("profile", string.Empty);
+                if (profile is not ("" or RedactionProfile.Default))
+                {
+                    errors.Add($"processors.{id}.profile: expected default, got '{profile}'");
+                }
+
+                var withProfile = profile == RedactionProfile.Default;
                 var summary = settings.Text("summary", "info");
                 if (summary is not ("silent" or "info" or "debug"))
                 {
@@ -173,6 +180,11 @@ internal static partial class PipelineBuilder
                 }
 
                 var blocked = new List<System.Text.RegularExpressions.Regex>();
+                if (withProfile)
+                {
+                    blocked.Add(RedactionProfile.Credentials);
+                }
+
                 foreach (var (pattern, index) in settings.List("blocked_values").Select((p, i) => (p, i)))
                 {
                     try
@@ -185,7 +197,10 @@ internal static partial class PipelineBuilder
                     }
                 }
 
-                return new RedactionProcessor(id, settings.Bool("allow_all_keys", false), settings.List("allowed_keys"), settings.List("ignored_keys"), blocked, hash.Length == 0 ? null : hash, summary);
+                // The profile removes what must go and keeps the rest, so it allows every other key unless told otherwise.
+                return new RedactionProcessor(
+                    id, settings.Bool("allow_all_keys", withProfile), settings.List("allowed_keys"), settings.List("ignored_keys"), blocked, hash.Length == 0 ? null : hash, summary,
+                    withProfile ? RedactionProfile.DroppedKeys : null, maskCardNumbers: withProfile);
             case "filter":
                 settings.Only("spans", "traces", "error_mode");
                 var errorMode = settings.Text("error_mode", "propagate");

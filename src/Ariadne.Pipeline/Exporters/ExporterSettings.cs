@@ -27,7 +27,11 @@ internal sealed record OtlpExporterSettings(
     bool Gzip,
     TimeSpan Timeout,
     RetrySettings Retry,
-    QueueSettings Queue) : ExporterSettings(Id);
+    QueueSettings Queue) : ExporterSettings(Id)
+{
+    /// <summary>Client certificate and server verification for https endpoints; null: system defaults.</summary>
+    public ClientTlsSettings? Tls { get; init; }
+}
 
 /// <summary><c>loadbalancing</c>: every span of a trace to the same backend, chosen by consistent hashing of the trace id.</summary>
 internal sealed record LoadBalancingExporterSettings(string Id, IReadOnlyList<OtlpExporterSettings> Backends) : ExporterSettings(Id);

@@ -40,6 +40,11 @@ internal abstract class SpanSender : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             EnableMultipleHttp2Connections = true,
         };
+        if (settings.Tls is { } tls)
+        {
+            ClientTls.Apply(handler.SslOptions, tls);
+        }
+
         _client = new HttpClient(handler) { Timeout = settings.Timeout };
     }
 

@@ -11,7 +11,9 @@ namespace Ariadne.Pipeline.Processors;
 /// replaced by <c>****</c>, or by their hash with <see cref="HashFunction"/>; ignored keys are left
 /// alone. With summary <c>info</c> the span records how many keys were removed and values masked
 /// (<c>redaction.redacted.count</c>, <c>redaction.masked.count</c>), with <c>debug</c> also which
-/// (<c>redaction.redacted.keys</c>, <c>redaction.masked.keys</c>).
+/// (<c>redaction.redacted.keys</c>, <c>redaction.masked.keys</c>). Dropped keys (the profile
+/// <see cref="RedactionProfile.Default"/>'s credential headers) are removed even when every key is
+/// allowed, and card-number candidates are masked only when they pass the Luhn check.
 /// </summary>
 internal sealed class RedactionProcessor : ISpanProcessor
 {
@@ -20,10 +22,20 @@ internal sealed class RedactionProcessor : ISpanProcessor
     private readonly HashSet<string> _allowed;
     private readonly HashSet<string> _ignored;
     private readonly Regex[] _blocked;
+    private readonly HashSet<string> _dropped;
+    private readonly bool _maskCardNumbers;
+    private readonly MatchEvaluator _replace;
+    private readonly MatchEvaluator _replaceCard;
 
-    public RedactionProcessor(string id, bool allowAllKeys, IEnumerable<string> allowedKeys, IEnumerable<string> ignoredKeys, IEnumerable<Regex> blockedValues, string? hashFunction, string summary)
+    public RedactionProcessor(
+        string id, bool allowAllKeys, IEnumerable<string> allowedKeys, IEnumerable<string> ignoredKeys, IEnumerable<Regex> blockedValues, string? hashFunction, string summary,
+        IEnumerable<string>? droppedKeys = null, bool maskCardNumbers = false)
     {
         Id = id;
+        _dropped = new HashSet<string>(droppedKeys ?? [], StringComparer.OrdinalIgnoreCase);
+        _maskCardNumbers = maskCardNumbers;
+        _replace = match => Replacement(match.Value);
+        _replaceCard = match => RedactionProfile.PassesLuhn(match.ValueSpan) ? Replacement(match.Value) : match.Value;
         AllowAllKeys = allowAllKeys;
         _allowed = new HashSet<string>(allowedKeys, StringComparer.Ordinal);
         _ignored = new HashSet<string>(ignoredKeys, StringComparer.Ordinal);
@@ -83,19 +95,24 @@ internal sealed class RedactionProcessor : ISpanProcessor
             var key = batch.GetString(kv.Key);
             if (!_ignored.Contains(key))
             {
-                if (!AllowAllKeys && !_allowed.Contains(key))
+                if ((!AllowAllKeys && !_allowed.Contains(key)) || _dropped.Contains(key))
                 {
                     redacted.Add(key);
                     continue;
                 }
 
-                if (kv.Value.Kind == ValueKind.String && _blocked.Length > 0)
+                if (kv.Value.Kind == ValueKind.String && (_blocked.Length > 0 || _maskCardNumbers))
                 {
                     var text = batch.GetString(kv.Value.StringRef);
                     var replaced = text;
                     foreach (var pattern in _blocked)
                     {
-                        replaced = pattern.Replace(replaced, match => Replacement(match.Value));
+                        replaced = pattern.Replace(replaced, _replace);
+                    }
+
+                    if (_maskCardNumbers)
+                    {
+                        replaced = RedactionProfile.CardNumberCandidate.Replace(replaced, _replaceCard);
                     }
 
                     if (!ReferenceEquals(replaced, text) && replaced != text)

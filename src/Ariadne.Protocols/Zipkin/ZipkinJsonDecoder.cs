@@ -48,6 +48,12 @@ internal static class ZipkinJsonDecoder
             error = $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}";
             return false;
         }
+        catch (InvalidOperationException e)
+        {
+            // The reader raises this for a string it cannot unescape or transcode, such as a lone surrogate escape.
+            error = $"invalid JSON string at byte {reader.TokenStartIndex}: {e.Message}";
+            return false;
+        }
 
         error = string.Empty;
         return true;

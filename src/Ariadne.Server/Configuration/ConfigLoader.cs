@@ -7,6 +7,9 @@ namespace Ariadne.Server.Configuration;
 /// <summary>Reads the YAML file strictly: an unknown key is an error naming its line and column.</summary>
 internal static class ConfigLoader
 {
+    /// <summary>How deep mappings and lists may nest in a configuration file.</summary>
+    public const int MaxNesting = 64;
+
     public static AriadneOptions Load(string? path)
     {
         if (path is null)
@@ -27,21 +30,65 @@ internal static class ConfigLoader
     public static AriadneOptions Parse(string yaml, string sourceName, Func<string, string?> environment)
     {
         yaml = EnvironmentSubstitution.Apply(yaml, sourceName, environment);
+        // A key left empty ("dimensions:") would otherwise set null where the options promise a value,
+        // and validation would fail on it with a NullReferenceException instead of naming the line.
         var deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())
+            .WithEnforceNullability()
             .Build();
         AriadneOptions? options;
         try
         {
+            CheckNesting(yaml, sourceName);
             options = deserializer.Deserialize<AriadneOptions?>(yaml);
         }
         catch (YamlException e)
         {
             throw new ConfigurationException($"{sourceName}:{e.Start.Line}:{e.Start.Column}: {Describe(e)}", e);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        {
+            // YamlDotNet lets these out for some malformed streams (a document end followed by stray
+            // bytes) rather than a YamlException; they are still a file that is not valid YAML.
+            throw new ConfigurationException($"{sourceName}: not valid YAML: {e.Message}", e);
+        }
 
-        return Validate(options ?? new AriadneOptions());
+        options ??= new AriadneOptions();
+        if (EmptyListEntries.Find(options) is { } empty)
+        {
+            throw new ConfigurationException($"{sourceName}: {empty}: empty list entry");
+        }
+
+        return Validate(options);
+    }
+
+    /// <summary>
+    /// Refuses collections nested deeper than any configuration needs before the deserializer sees
+    /// them: it recurses once per level, and a file of nothing but opening brackets would overflow the
+    /// stack and end the process. The event parser used here keeps its own stack, so it does not.
+    /// </summary>
+    private static void CheckNesting(string yaml, string sourceName)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxNesting)
+                    {
+                        throw new ConfigurationException(
+                            $"{sourceName}:{parser.Current.Start.Line}:{parser.Current.Start.Column}: collections nested deeper than {MaxNesting} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     private static string Describe(YamlException e)
@@ -140,6 +187,11 @@ internal static class ConfigLoader
         if (options.Query.MaxSearchLimit is <= 0 or > 100_000)
         {
             errors.Add("query.max_search_limit: expected a number from 1 to 100000");
+        }
+
+        if (options.Query.MaxSpansPerSpanSet is <= 0 or > 10_000)
+        {
+            errors.Add("query.max_spans_per_span_set: expected a number from 1 to 10000");
         }
 
         if (options.Query.SearchTimeout <= TimeSpan.Zero)
@@ -343,6 +395,16 @@ internal static class ConfigLoader
         if (!File.Exists(tls.KeyFile))
         {
             errors.Add($"{name}.key_file: file not found: {tls.KeyFile}");
+        }
+
+        if (tls.RequireClientCert && string.IsNullOrEmpty(tls.ClientCaFile))
+        {
+            errors.Add($"{name}.require_client_cert: needs client_ca_file, the CA that signs the client certificates");
+        }
+
+        if (!string.IsNullOrEmpty(tls.ClientCaFile) && !File.Exists(tls.ClientCaFile))
+        {
+            errors.Add($"{name}.client_ca_file: file not found: {tls.ClientCaFile}");
         }
     }
 }

@@ -13,6 +13,9 @@ internal sealed class QueryOptions
     /// <summary>The most traces one search returns, whatever limit it asks for.</summary>
     public int MaxSearchLimit { get; set; } = 1000;
 
+    /// <summary>The most spans a search returns per matching spanset, whatever <c>spss</c> it asks for.</summary>
+    public int MaxSpansPerSpanSet { get; set; } = 100;
+
     /// <summary>A search running longer than this is stopped and answered with an error.</summary>
     public TimeSpan SearchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

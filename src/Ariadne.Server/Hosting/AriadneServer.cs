@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Ariadne.Server.Admin;
 using Ariadne.Server.Configuration;
 using Ariadne.Server.Health;
@@ -17,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -240,8 +240,19 @@ internal static class AriadneServer
             listen.Protocols = protocols;
             if (tls is not null)
             {
-                var certificate = X509Certificate2.CreateFromPemFile(tls.CertFile!, tls.KeyFile);
-                listen.UseHttps(certificate);
+                var certificate = new ReloadingCertificate(tls.CertFile!, tls.KeyFile!);
+                var https = new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificateSelector = (_, _) => certificate.Current,
+                    ClientCertificateMode = tls.RequireClientCert ? ClientCertificateMode.RequireCertificate
+                        : tls.ClientCaFile is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.AllowCertificate,
+                };
+                if (tls.ClientCaFile is not null)
+                {
+                    https.ClientCertificateValidation = new ClientCertificateValidator(tls.ClientCaFile).Validate;
+                }
+
+                listen.UseHttps(https);
             }
         }
 

@@ -18,7 +18,7 @@ internal sealed class TraceSearch
     public TraceSearch(StoreProvider stores, AriadneOptions options)
     {
         _stores = stores;
-        _engine = new TraceQLEngine { MaxLimit = options.Query.MaxSearchLimit, Timeout = options.Query.SearchTimeout };
+        _engine = new TraceQLEngine { MaxLimit = options.Query.MaxSearchLimit, MaxSpansPerSpanSet = options.Query.MaxSpansPerSpanSet, Timeout = options.Query.SearchTimeout };
         _metrics = new TraceQL.Metrics.MetricsEngine { Timeout = options.Query.SearchTimeout };
     }
 

@@ -19,6 +19,9 @@ internal sealed class TraceQLEngine
 
     public int MaxLimit { get; init; } = 1000;
 
+    /// <summary>The most spans returned per matching spanset, whatever <c>spss</c> asks for (Tempo's <c>max_spans_per_span_set</c>).</summary>
+    public int MaxSpansPerSpanSet { get; init; } = 100;
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Parses and type-checks without running; throws <see cref="TraceQLException"/>.</summary>
@@ -29,7 +32,7 @@ internal sealed class TraceQLEngine
         var pipeline = Parser.Parse(query);
         var (conditions, all) = ConditionExtractor.Extract(pipeline);
         var limit = Math.Min(request.Limit <= 0 ? DefaultLimit : request.Limit, MaxLimit);
-        var spss = request.SpansPerSpanSet <= 0 ? DefaultSpansPerSpanSet : request.SpansPerSpanSet;
+        var spss = Math.Min(request.SpansPerSpanSet <= 0 ? DefaultSpansPerSpanSet : request.SpansPerSpanSet, MaxSpansPerSpanSet);
         var returned = ReturnedFields(pipeline);
         var evaluator = new Evaluator();
         var metrics = new SearchMetrics();

@@ -217,6 +217,12 @@ internal static class Lexer
                     : $"unknown duration unit '{unit}': expected ns, us, ms, s, m or h");
             }
 
+            // Checked before multiplying: a long enough number overflows even a decimal.
+            if (number > long.MaxValue / nanos.Value)
+            {
+                throw TraceQLException.At(query, start, "duration is too large");
+            }
+
             total += number * nanos.Value;
             if (total > long.MaxValue)
             {

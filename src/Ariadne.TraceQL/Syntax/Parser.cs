@@ -10,9 +10,23 @@ namespace Ariadne.TraceQL.Syntax;
 /// </summary>
 internal sealed class Parser
 {
+    /// <summary>
+    /// Brackets nested deeper than this are refused: the parser recurses once per level, and a query
+    /// of nothing but opening brackets would otherwise overflow the stack and end the process.
+    /// </summary>
+    public const int MaxNesting = 100;
+
+    /// <summary>
+    /// Operators past this many are refused: each one is a level of the tree that the type checker,
+    /// printer and evaluator walk recursively, so the count bounds their stack too.
+    /// </summary>
+    public const int MaxOperators = 1000;
+
     private readonly string _query;
     private readonly List<Token> _tokens;
     private int _position;
+    private int _nesting;
+    private int _operators;
 
     private Parser(string query)
     {
@@ -306,8 +320,10 @@ internal sealed class Parser
         {
             case TokenKind.OpenParen:
                 _position++;
+                Enter();
                 var inner = ParseScalarExpression(0);
                 Expect(TokenKind.CloseParen, "')'");
+                _nesting--;
                 return inner;
             case TokenKind.Integer or TokenKind.Float or TokenKind.Duration:
                 _position++;
@@ -355,6 +371,7 @@ internal sealed class Parser
         {
             var op = Current.Kind == TokenKind.And ? SpansetOperator.And : SpansetOperator.Or;
             _position++;
+            CountOperator();
             left = new SpansetOperation(op, left, ParseStructural());
         }
 
@@ -386,6 +403,7 @@ internal sealed class Parser
             }
 
             _position++;
+            CountOperator();
             left = new SpansetOperation(op.Value, left, ParseSpansetPrimary());
         }
     }
@@ -402,13 +420,17 @@ internal sealed class Parser
                     return new SpansetFilter(null);
                 }
 
+                Enter();
                 var expression = ParseFieldExpression();
                 Expect(TokenKind.CloseBrace, "'}' or an operator");
+                _nesting--;
                 return new SpansetFilter(expression);
             case TokenKind.OpenParen:
                 _position++;
+                Enter();
                 var inner = ParsePipeline();
                 Expect(TokenKind.CloseParen, "')'");
+                _nesting--;
                 return inner.Elements is [SpansetExpression only] ? only : inner;
             default:
                 throw Error($"expected '{{' to start a spanset filter, found {Describe(Current)}");
@@ -424,6 +446,7 @@ internal sealed class Parser
         {
             var token = Current;
             _position++;
+            CountOperator();
             left = new BinaryExpression(token.Kind == TokenKind.And ? BinaryOperator.And : BinaryOperator.Or, left, ParseComparison(), token.Offset);
         }
 
@@ -459,6 +482,7 @@ internal sealed class Parser
                 throw Error($"expected a value after '{Symbol(token.Kind)}', found {Describe(Current)}");
             }
 
+            CountOperator();
             left = new BinaryExpression(op.Value, left, ParseAdditive(), token.Offset);
         }
     }
@@ -470,6 +494,7 @@ internal sealed class Parser
         {
             var token = Current;
             _position++;
+            CountOperator();
             left = new BinaryExpression(token.Kind == TokenKind.Plus ? BinaryOperator.Add : BinaryOperator.Subtract, left, ParseUnary(), token.Offset);
         }
 
@@ -482,6 +507,7 @@ internal sealed class Parser
         if (token.Kind == TokenKind.Not)
         {
             _position++;
+            CountOperator();
             return new UnaryExpression(UnaryOperator.Not, ParseUnary(), token.Offset);
         }
 
@@ -496,6 +522,7 @@ internal sealed class Parser
             }
 
             _position++;
+            CountOperator();
             return new UnaryExpression(UnaryOperator.Negate, ParseUnary(), token.Offset);
         }
 
@@ -520,6 +547,7 @@ internal sealed class Parser
                 TokenKind.Slash => BinaryOperator.Divide,
                 _ => BinaryOperator.Modulo,
             };
+            CountOperator();
             left = new BinaryExpression(op, left, ParsePower(), token.Offset);
         }
 
@@ -532,6 +560,7 @@ internal sealed class Parser
         {
             var token = Current;
             _position++;
+            CountOperator();
             left = new BinaryExpression(BinaryOperator.Power, left, ParseUnaryPower(), token.Offset);
         }
 
@@ -545,6 +574,7 @@ internal sealed class Parser
         {
             var token = Current;
             _position++;
+            CountOperator();
             return new BinaryExpression(BinaryOperator.Power, left, ParseUnaryPower(), token.Offset);
         }
 
@@ -563,6 +593,7 @@ internal sealed class Parser
             {
                 var caret = Current;
                 _position++;
+                CountOperator();
                 return new BinaryExpression(BinaryOperator.Power, literal, ParseUnaryPower(), caret.Offset);
             }
 
@@ -579,8 +610,10 @@ internal sealed class Parser
         {
             case TokenKind.OpenParen:
                 _position++;
+                Enter();
                 var inner = ParseFieldExpression();
                 Expect(TokenKind.CloseParen, "')' or an operator");
+                _nesting--;
                 return inner;
             case TokenKind.String:
                 _position++;
@@ -681,6 +714,22 @@ internal sealed class Parser
         }
 
         _position++;
+    }
+
+    private void Enter()
+    {
+        if (++_nesting > MaxNesting)
+        {
+            throw Error($"brackets nested deeper than {MaxNesting} levels");
+        }
+    }
+
+    private void CountOperator()
+    {
+        if (++_operators > MaxOperators)
+        {
+            throw Error($"more than {MaxOperators} operators in one query");
+        }
     }
 
     private TraceQLException Error(string reason) => TraceQLException.At(_query, Current.Offset, reason);

@@ -46,6 +46,18 @@ public class ZipkinDecoderFuzzTests
         Assert.Equal(SpanKind.Client, batch.Spans[0].Kind);
     }
 
+    [Theory]
+    [InlineData("name")]
+    [InlineData("tags")]
+    public void Json_LoneSurrogateEscape_IsRefusedWithTheReason(string field)
+    {
+        var value = field == "tags" ? "{\"k\":\"\\ud800\"}" : "\"\\ud800\"";
+        var json = $$"""[{"traceId":"5982fe77008310cc80f1da5e10147517","id":"bd7a977555f6b982","localEndpoint":{"serviceName":"a"},"{{field}}":{{value}}}]""";
+        var batch = new SpanBatch();
+        Assert.False(ZipkinJsonDecoder.TryDecode(Encoding.UTF8.GetBytes(json), batch, new ZipkinTranslator(batch), out var error));
+        Assert.Contains("invalid JSON string", error, StringComparison.Ordinal);
+    }
+
     private static void AssertDecodes(byte[] body, bool json)
     {
         var batch = new SpanBatch();

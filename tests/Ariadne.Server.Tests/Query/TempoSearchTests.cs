@@ -98,6 +98,18 @@ public sealed class TempoSearchTests
         Assert.Equal(2, Ids(await SearchAsync(server, "q=" + Q("{ }") + "&limit=1000000")).Length);
     }
 
+    [Fact]
+    public async Task Search_SpansPerSpansetAboveTheConfiguredCap_IsCapped()
+    {
+        await using var server = await LoopbackServer.StartAsync(configure: o => o.Query.MaxSpansPerSpanSet = 2);
+        OpenTelemetrySdkTests.ExportCheckoutTrace(server, OtlpExportProtocol.Grpc);
+
+        var body = await SearchAsync(server, "q=" + Q("{ }") + "&spss=2147483647&limit=2147483647");
+        var spanSet = body.GetProperty("traces")[0].GetProperty("spanSets")[0];
+        Assert.Equal(2, spanSet.GetProperty("spans").GetArrayLength());
+        Assert.Equal(6, spanSet.GetProperty("matched").GetInt32());
+    }
+
     [Theory]
     [InlineData("q=%7B%20status%20%3D%20%7D", "invalid TraceQL query: 1:12: expected a value after '=', found '}'")]
     [InlineData("q=%7B%20foo%20%3D%201%20%7D", "invalid TraceQL query: 1:3: unknown name 'foo'")]
