@@ -23,7 +23,9 @@ public sealed class LoadgenCommandTests
         using var json = JsonDocument.Parse(output);
         var summary = json.RootElement;
         var acked = summary.GetProperty("acked_spans").GetInt64();
-        Assert.True(acked >= 10_000, output);
+        // Ten requests at least: enough to show the counts agree, without a throughput floor that a busy
+        // machine would miss (throughput is measured by the benchmarks, not here).
+        Assert.True(acked >= 2_000, output);
         Assert.Equal(summary.GetProperty("sent_spans").GetInt64(), acked + summary.GetProperty("refused_spans").GetInt64() + summary.GetProperty("failed_spans").GetInt64());
         Assert.InRange(summary.GetProperty("seconds").GetDouble(), 1.5, 10);
 

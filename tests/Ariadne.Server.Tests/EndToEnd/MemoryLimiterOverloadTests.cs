@@ -58,8 +58,8 @@ public sealed class MemoryLimiterOverloadTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
-            // Until more than ten times the limit has been offered (at most a minute, on a busy machine).
-            while (Interlocked.Read(ref offered) < 11L * LimitMib << 20 && clock.Elapsed < TimeSpan.FromSeconds(60))
+            // Until more than ten times the limit has been offered (at most two minutes, on a busy machine).
+            while (Interlocked.Read(ref offered) < 11L * LimitMib << 20 && clock.Elapsed < TimeSpan.FromSeconds(120))
             {
                 var number = Interlocked.Increment(ref requestNumber);
                 var body = (byte[])body0.Clone();
