@@ -12,7 +12,7 @@ namespace Ariadne.Server.Configuration;
 /// </summary>
 internal sealed class DurationYamlConverter : IYamlTypeConverter
 {
-    public bool Accepts(Type type) => type == typeof(TimeSpan);
+    public bool Accepts(Type type) => type == typeof(TimeSpan) || type == typeof(TimeSpan?);
 
     public object? ReadYaml(IParser parser, Type type, ObjectDeserializer rootDeserializer)
     {
@@ -26,7 +26,7 @@ internal sealed class DurationYamlConverter : IYamlTypeConverter
     }
 
     public void WriteYaml(IEmitter emitter, object? value, Type type, ObjectSerializer serializer) =>
-        emitter.Emit(new Scalar(Format((TimeSpan)value!)));
+        emitter.Emit(new Scalar(value is TimeSpan duration ? Format(duration) : string.Empty));
 
     /// <summary>The duration in the Collector's form, in its largest whole unit: <c>14d</c>, <c>5m</c>, <c>1500ms</c>.</summary>
     public static string Format(TimeSpan value)

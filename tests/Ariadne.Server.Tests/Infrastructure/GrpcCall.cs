@@ -20,7 +20,7 @@ internal static class GrpcCall
         return frame;
     }
 
-    public static async Task<GrpcResult> ExportAsync(Uri endpoint, byte[] body, string? grpcEncoding = null)
+    public static async Task<GrpcResult> ExportAsync(Uri endpoint, byte[] body, string? grpcEncoding = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
         {
@@ -33,6 +33,11 @@ internal static class GrpcCall
         if (grpcEncoding is not null)
         {
             request.Headers.TryAddWithoutValidation("grpc-encoding", grpcEncoding);
+        }
+
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         using var response = await Client.SendAsync(request);

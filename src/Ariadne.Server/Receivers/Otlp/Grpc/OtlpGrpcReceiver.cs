@@ -171,7 +171,7 @@ internal sealed class OtlpGrpcReceiver
     }
 
     /// <summary>A "trailers-only" response: the status travels in the only HEADERS frame.</summary>
-    private static void FinishWithStatus(HttpContext context, GrpcStatusCode code, string message)
+    public static void FinishWithStatus(HttpContext context, GrpcStatusCode code, string message)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;

@@ -105,6 +105,10 @@ internal sealed class OtlpHttpReceiver
         }
     }
 
+    /// <summary>An error as a <c>google.rpc.Status</c> in the request's encoding (JSON when it names none we know).</summary>
+    public static Task WriteErrorAsync(HttpContext context, int httpStatus, GrpcStatusCode code, string message) =>
+        WriteStatusAsync(context, ParseContentType(context.Request.ContentType) ?? Encoding.Json, httpStatus, code, message);
+
     private static Encoding? ParseContentType(string? contentType)
     {
         if (contentType is null)
