@@ -117,6 +117,9 @@ internal static class AriadneServer
         configureStorage?.Invoke(storeOptions);
         services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
+        services.AddSingleton<Tenancy.TenantStores>();
+        services.AddSingleton<Tenancy.TenantAnalyzers>();
+        services.AddSingleton<Tenancy.TenantLimits>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TailSamplingStages>();
         services.AddSingleton<Export.ExporterHub>();
@@ -170,7 +173,8 @@ internal static class AriadneServer
         }
 
         Security.ExposureWarning.Log(app.Logger, options, otlpEnabled, zipkinEnabled);
-        var access = new Security.AccessControl(roles, options, app.Services.GetRequiredService<Security.SessionTokens>(), app.Services.GetRequiredService<Security.AuthMetrics>());
+        var access = new Security.AccessControl(
+            roles, options, app.Services.GetRequiredService<Security.SessionTokens>(), app.Services.GetRequiredService<Security.AuthMetrics>(), app.Services.GetRequiredService<Tenancy.TenantStores>());
         app.Use(access.InvokeAsync);
         MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
         var login = new Security.LoginEndpoints(access, app.Services.GetRequiredService<Security.SessionTokens>());

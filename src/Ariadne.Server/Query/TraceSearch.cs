@@ -1,5 +1,4 @@
 using Ariadne.Server.Configuration;
-using Ariadne.Server.Ingest;
 using Ariadne.Storage.Search;
 using Ariadne.TraceQL.Engine;
 
@@ -12,10 +11,10 @@ namespace Ariadne.Server.Query;
 /// </summary>
 internal sealed class TraceSearch
 {
-    private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _stores;
     private readonly TraceQLEngine _engine;
 
-    public TraceSearch(StoreProvider stores, AriadneOptions options)
+    public TraceSearch(Tenancy.TenantStores stores, AriadneOptions options)
     {
         _stores = stores;
         _engine = new TraceQLEngine { MaxLimit = options.Query.MaxSearchLimit, Timeout = options.Query.SearchTimeout };
@@ -27,10 +26,14 @@ internal sealed class TraceSearch
     /// <summary>Parses and runs a TraceQL metrics query.</summary>
     /// <exception cref="TraceQL.Syntax.TraceQLException">The query is not a valid metrics query, or makes too many series.</exception>
     /// <exception cref="TraceQLTimeoutException">The query ran past <c>query.search_timeout</c>.</exception>
-    public Task<(TraceQL.Metrics.MetricsResponse Response, ScanMetrics Scan)> MetricsAsync(string query, TraceQL.Metrics.MetricsRequest request, CancellationToken cancellationToken)
+    public Task<(TraceQL.Metrics.MetricsResponse Response, ScanMetrics Scan)> MetricsAsync(string query, TraceQL.Metrics.MetricsRequest request, CancellationToken cancellationToken) =>
+        MetricsAsync(Tenancy.TenantId.Single, query, request, cancellationToken);
+
+    /// <summary>Parses and runs a TraceQL metrics query over <paramref name="tenant"/>'s store only.</summary>
+    public Task<(TraceQL.Metrics.MetricsResponse Response, ScanMetrics Scan)> MetricsAsync(string tenant, string query, TraceQL.Metrics.MetricsRequest request, CancellationToken cancellationToken)
     {
         TraceQL.Metrics.MetricsEngine.Parse(query);
-        var store = _stores.Store ?? throw new InvalidOperationException("storage is not open");
+        var store = _stores.For(tenant).Store ?? throw new InvalidOperationException("storage is not open");
         var fetcher = new StoreSpansetFetcher(store);
         return Task.Run(
             async () =>
@@ -41,17 +44,24 @@ internal sealed class TraceSearch
             cancellationToken);
     }
 
-    public bool IsReady => _stores.IsReady;
+    /// <summary>Whether the single tenant's store is open.</summary>
+    public bool IsReady => _stores.Single.IsReady;
+
+    public bool IsReadyFor(string tenant) => _stores.For(tenant).IsReady;
 
     public int MaxLimit => _engine.MaxLimit;
 
     /// <summary>Parses and runs <paramref name="query"/>.</summary>
     /// <exception cref="TraceQL.Syntax.TraceQLException">The query is not valid TraceQL.</exception>
     /// <exception cref="TraceQLTimeoutException">The search ran past <c>query.search_timeout</c>.</exception>
-    public Task<(SearchResponse Response, ScanMetrics Scan)> SearchAsync(string query, SearchRequest request, CancellationToken cancellationToken)
+    public Task<(SearchResponse Response, ScanMetrics Scan)> SearchAsync(string query, SearchRequest request, CancellationToken cancellationToken) =>
+        SearchAsync(Tenancy.TenantId.Single, query, request, cancellationToken);
+
+    /// <summary>Parses and runs <paramref name="query"/> over <paramref name="tenant"/>'s store only.</summary>
+    public Task<(SearchResponse Response, ScanMetrics Scan)> SearchAsync(string tenant, string query, SearchRequest request, CancellationToken cancellationToken)
     {
         TraceQLEngine.Parse(query);
-        var store = _stores.Store ?? throw new InvalidOperationException("storage is not open");
+        var store = _stores.For(tenant).Store ?? throw new InvalidOperationException("storage is not open");
         var fetcher = new StoreSpansetFetcher(store);
         return Task.Run(
             async () =>

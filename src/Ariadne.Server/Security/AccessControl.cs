@@ -25,9 +25,11 @@ internal sealed class AccessControl
     private readonly bool _metricsPublic;
     private readonly SessionTokens _sessions;
     private readonly AuthMetrics _metrics;
+    private readonly TenantStores _stores;
 
-    public AccessControl(Dictionary<int, ListenerRole> roles, AriadneOptions options, SessionTokens sessions, AuthMetrics metrics)
+    public AccessControl(Dictionary<int, ListenerRole> roles, AriadneOptions options, SessionTokens sessions, AuthMetrics metrics, TenantStores stores)
     {
+        _stores = stores;
         _roles = roles;
         _ingest = new ApiKeyRing(options.Auth.Ingest.Keys);
         _query = new ApiKeyRing(options.Auth.Query.Keys);
@@ -110,8 +112,7 @@ internal sealed class AccessControl
                 return RefuseAsync(context, role, AccessRefusal.TenantMismatch, $"this key is bound to another tenant than '{named}'");
             }
 
-            RequestTenant.Set(context, bound);
-            return next(context);
+            return ProceedAsync(context, bound, next);
         }
 
         if (named is null)
@@ -124,8 +125,24 @@ internal sealed class AccessControl
             return RefuseAsync(context, role, AccessRefusal.InvalidTenant, $"{TenantId.Header}: {problem}");
         }
 
-        RequestTenant.Set(context, named);
-        return next(context);
+        return ProceedAsync(context, named, next);
+    }
+
+    /// <summary>
+    /// Hands the request on for <paramref name="tenant"/>, first waiting for the tenant's store when it is
+    /// still opening (its first use, or its log being replayed after a restart), so handlers find it open.
+    /// </summary>
+    private Task ProceedAsync(HttpContext context, string tenant, RequestDelegate next)
+    {
+        RequestTenant.Set(context, tenant);
+        var stores = _stores.For(tenant);
+        return stores.IsReady || tenant == TenantId.Single ? next(context) : WaitThenProceedAsync(context, stores, next);
+    }
+
+    private static async Task WaitThenProceedAsync(HttpContext context, Ingest.StoreProvider stores, RequestDelegate next)
+    {
+        await stores.WaitOpenedAsync(context.RequestAborted);
+        await next(context);
     }
 
     /// <summary><c>Authorization: Bearer …</c>, else <c>x-api-key</c> (gRPC metadata arrive as the same HTTP/2 headers).</summary>

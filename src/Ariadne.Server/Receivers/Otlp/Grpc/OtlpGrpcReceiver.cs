@@ -49,7 +49,7 @@ internal sealed class OtlpGrpcReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
+        if (!_ingest.Admits(Tenancy.RequestTenant.From(context), _pipeline, Counters, out var refusal))
         {
             FinishWithStatus(context, GrpcStatusCode.Unavailable, refusal);
             return;
@@ -140,7 +140,7 @@ internal sealed class OtlpGrpcReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 FinishWithStatus(context, GrpcStatusCode.Unavailable, result.ErrorMessage ?? "unavailable");

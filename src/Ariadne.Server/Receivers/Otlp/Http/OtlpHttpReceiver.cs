@@ -51,7 +51,7 @@ internal sealed class OtlpHttpReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
+        if (!_ingest.Admits(Tenancy.RequestTenant.From(context), _pipeline, Counters, out var refusal))
         {
             context.Response.Headers.RetryAfter = "1";
             await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, refusal);
@@ -81,7 +81,7 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 context.Response.Headers.RetryAfter = "1";
