@@ -11,6 +11,7 @@ namespace Ariadne.Server.Health;
 internal sealed class MetricsEndpoint
 {
     private readonly Security.AuthMetrics _auth;
+    private readonly Tenancy.TenantQuotas _quotas;
     private readonly ReceiverMetrics _receivers;
     private readonly StoreProvider _stores;
     private readonly PipelineRouter _pipelines;
@@ -18,8 +19,9 @@ internal sealed class MetricsEndpoint
     private readonly Export.ExporterHub _exporters;
     private readonly Analysis.Metrics.SpanAnalyzer _analysis;
 
-    public MetricsEndpoint(Security.AuthMetrics auth, ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters, Analysis.Metrics.SpanAnalyzer analysis)
+    public MetricsEndpoint(Tenancy.TenantQuotas quotas, Security.AuthMetrics auth, ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters, Analysis.Metrics.SpanAnalyzer analysis)
     {
+        _quotas = quotas;
         _auth = auth;
         _analysis = analysis;
         _exporters = exporters;
@@ -73,6 +75,13 @@ internal sealed class MetricsEndpoint
         {
             text.Append("ariadne_auth_refused_requests_total{listener=\"").Append(listener).Append("\",reason=\"").Append(Security.AuthMetrics.Label(reason)).Append("\"} ")
                 .Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Counter(text, "ariadne_discarded_spans_total", "Spans refused or dropped by a tenant's limits (rate_limited, trace_too_large, live_traces_exceeded).");
+        foreach (var (tenant, reason, spans) in _quotas.Discarded)
+        {
+            text.Append("ariadne_discarded_spans_total{reason=\"").Append(reason).Append("\",tenant=\"").Append(tenant).Append("\"} ")
+                .Append(spans.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
         WriteTailSampling(text);

@@ -120,6 +120,7 @@ internal static class AriadneServer
         services.AddSingleton<Tenancy.TenantStores>();
         services.AddSingleton<Tenancy.TenantAnalyzers>();
         services.AddSingleton<Tenancy.TenantLimits>();
+        services.AddSingleton<Tenancy.TenantQuotas>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TailSamplingStages>();
         services.AddSingleton<Export.ExporterHub>();

@@ -12,10 +12,12 @@ namespace Ariadne.Server.Query;
 internal sealed class TraceSearch
 {
     private readonly Tenancy.TenantStores _stores;
+    private readonly Tenancy.TenantLimits _limits;
     private readonly TraceQLEngine _engine;
 
-    public TraceSearch(Tenancy.TenantStores stores, AriadneOptions options)
+    public TraceSearch(Tenancy.TenantStores stores, Tenancy.TenantLimits limits, AriadneOptions options)
     {
+        _limits = limits;
         _stores = stores;
         _engine = new TraceQLEngine { MaxLimit = options.Query.MaxSearchLimit, Timeout = options.Query.SearchTimeout };
         _metrics = new TraceQL.Metrics.MetricsEngine { Timeout = options.Query.SearchTimeout };
@@ -33,6 +35,7 @@ internal sealed class TraceSearch
     public Task<(TraceQL.Metrics.MetricsResponse Response, ScanMetrics Scan)> MetricsAsync(string tenant, string query, TraceQL.Metrics.MetricsRequest request, CancellationToken cancellationToken)
     {
         TraceQL.Metrics.MetricsEngine.Parse(query);
+        CheckLimits(tenant, request.StartUnixNanos, request.EndUnixNanos, limit: 0);
         var store = _stores.For(tenant).Store ?? throw new InvalidOperationException("storage is not open");
         var fetcher = new StoreSpansetFetcher(store);
         return Task.Run(
@@ -61,6 +64,7 @@ internal sealed class TraceSearch
     public Task<(SearchResponse Response, ScanMetrics Scan)> SearchAsync(string tenant, string query, SearchRequest request, CancellationToken cancellationToken)
     {
         TraceQLEngine.Parse(query);
+        CheckLimits(tenant, request.StartUnixNanos, request.EndUnixNanos, request.Limit);
         var store = _stores.For(tenant).Store ?? throw new InvalidOperationException("storage is not open");
         var fetcher = new StoreSpansetFetcher(store);
         return Task.Run(
@@ -70,5 +74,26 @@ internal sealed class TraceSearch
                 return (response, fetcher.Metrics);
             },
             cancellationToken);
+    }
+
+    /// <summary>The tenant's <c>max_search_duration</c> and <c>max_search_limit</c> from <c>overrides</c>.</summary>
+    /// <exception cref="QueryLimitException">The request asks for more.</exception>
+    private void CheckLimits(string tenant, ulong startUnixNanos, ulong endUnixNanos, int limit)
+    {
+        var limits = _limits.For(tenant);
+        if (limits.MaxSearchLimit > 0 && limit > limits.MaxSearchLimit)
+        {
+            throw new QueryLimitException($"limit {limit} is above this tenant's max_search_limit of {limits.MaxSearchLimit}");
+        }
+
+        if (limits.MaxSearchDuration > TimeSpan.Zero)
+        {
+            var max = (ulong)limits.MaxSearchDuration.Ticks * 100UL;
+            if (startUnixNanos == 0 || endUnixNanos == 0 || endUnixNanos - startUnixNanos > max)
+            {
+                throw new QueryLimitException(
+                    $"the time range must be given (start and end) and at most this tenant's max_search_duration of {Configuration.DurationYamlConverter.Format(limits.MaxSearchDuration)}");
+            }
+        }
     }
 }

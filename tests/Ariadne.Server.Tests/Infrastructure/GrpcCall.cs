@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 
 namespace Ariadne.Server.Tests.Infrastructure;
 
-internal sealed record GrpcResult(int Status, string? Message, byte[] Body);
+internal sealed record GrpcResult(int Status, string? Message, byte[] Body, string? StatusDetails = null);
 
 /// <summary>A raw unary gRPC call over HTTP/2 cleartext, to send what a well-behaved client never would.</summary>
 internal static class GrpcCall
@@ -44,7 +44,8 @@ internal static class GrpcCall
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var status = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status");
         var message = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message");
-        return new GrpcResult(status is null ? -1 : int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), message is null ? null : Uri.UnescapeDataString(message), bytes);
+        var details = Header(response.TrailingHeaders, "grpc-status-details-bin") ?? Header(response.Headers, "grpc-status-details-bin");
+        return new GrpcResult(status is null ? -1 : int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), message is null ? null : Uri.UnescapeDataString(message), bytes, details);
     }
 
     private static string? Header(HttpHeaders headers, string name) =>

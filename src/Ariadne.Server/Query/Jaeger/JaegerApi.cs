@@ -59,6 +59,11 @@ internal sealed class JaegerApi
             await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
             return;
         }
+        catch (QueryLimitException e)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
 
         var traces = new List<SpanBatch>(found.Traces.Count);
         foreach (var trace in found.Traces)

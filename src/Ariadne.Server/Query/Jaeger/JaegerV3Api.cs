@@ -121,6 +121,11 @@ internal sealed class JaegerV3Api
             await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
             return;
         }
+        catch (QueryLimitException e)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
 
         if (found.Traces.Count == 0)
         {

@@ -65,6 +65,11 @@ internal sealed class TempoSearchApi
             await HttpResponses.WriteTextAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
             return;
         }
+        catch (QueryLimitException e)
+        {
+            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, e.Message);
+            return;
+        }
 
         await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer => write(writer, result));
     }

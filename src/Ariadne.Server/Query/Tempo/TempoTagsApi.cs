@@ -196,7 +196,7 @@ internal sealed class TempoTagsApi
         {
             (response, _) = await _search.SearchAsync(Tenancy.RequestTenant.From(context), query, request, context.RequestAborted);
         }
-        catch (TraceQLTimeoutException)
+        catch (Exception e) when (e is TraceQLTimeoutException or QueryLimitException)
         {
             return null;
         }

@@ -81,12 +81,20 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, body.Memory.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 context.Response.Headers.RetryAfter = "1";
                 await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable,
                     result.ErrorMessage ?? "unavailable");
+                return;
+            }
+
+            if (result.Outcome == IngestOutcome.RateLimited)
+            {
+                // 429 with Retry-After is the OTLP/HTTP answer an exporter retries after waiting.
+                context.Response.Headers.RetryAfter = result.RetryAfterSeconds;
+                await WriteStatusAsync(context, encoding.Value, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, result.ErrorMessage ?? "rate limited");
                 return;
             }
 
