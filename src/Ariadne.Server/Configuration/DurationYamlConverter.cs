@@ -17,6 +17,13 @@ internal sealed class DurationYamlConverter : IYamlTypeConverter
     public object? ReadYaml(IParser parser, Type type, ObjectDeserializer rootDeserializer)
     {
         var scalar = parser.Consume<Scalar>();
+
+        // An optional duration (a per-tenant override) left unset reads back as unset.
+        if (type == typeof(TimeSpan?) && scalar.Value is "" or "~" or "null")
+        {
+            return null;
+        }
+
         if (TryParse(scalar.Value, out var value))
         {
             return value;
