@@ -56,6 +56,12 @@ internal sealed partial class SpanStore : IAsyncDisposable
         _incompleteBlocksRemoved = incomplete;
     }
 
+    /// <summary>Traces in the head: received and not yet cut into a block (Tempo's live traces).</summary>
+    public long HeadTraceCount => Volatile.Read(ref _head).TraceCount;
+
+    /// <summary>Spans of <paramref name="traceId"/> in the head; spans already cut into blocks are not counted.</summary>
+    public int HeadSpanCountOf(TraceId traceId) => Volatile.Read(ref _head).SpanCountOf(traceId);
+
     public StorageStatistics Statistics
     {
         get

@@ -28,7 +28,9 @@ internal static class StorageChecker
         var repairs = new List<string>();
         long records = 0, pages = 0;
         var blocks = 0;
-        var tenants = device.ListDirectories(dataDirectory);
+        // A folder whose name starts with '@' holds server state that is not a tenant's ('@' is not
+        // allowed in tenant ids), such as the keys protecting UI sessions.
+        var tenants = device.ListDirectories(dataDirectory).Where(d => !Path.GetFileName(d).StartsWith('@')).ToList();
         foreach (var tenant in tenants)
         {
             records += CheckLog(device, Path.Combine(tenant, SpanStore.WalDirectory), repair, problems, repairs);

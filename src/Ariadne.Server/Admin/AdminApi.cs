@@ -8,14 +8,14 @@ namespace Ariadne.Server.Admin;
 /// <summary>Operator endpoints on the query port.</summary>
 internal sealed class AdminApi
 {
-    private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _stores;
 
-    public AdminApi(StoreProvider stores) => _stores = stores;
+    public AdminApi(Tenancy.TenantStores stores) => _stores = stores;
 
     /// <summary><c>POST /api/admin/flush</c>: cut everything in the head into a block now (as Tempo's /flush).</summary>
     public async Task FlushAsync(HttpContext context)
     {
-        if (_stores.Store is not { } store)
+        if (_stores.For(Tenancy.RequestTenant.From(context)).Store is not { } store)
         {
             context.Response.Headers.RetryAfter = "1";
             await HttpResponses.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is not ready");

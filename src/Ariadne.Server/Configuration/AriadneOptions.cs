@@ -26,4 +26,13 @@ internal sealed class AriadneOptions
 
     /// <summary>Span metrics and the service graph, computed before any sampling.</summary>
     public AnalysisOptions Analysis { get; set; } = new();
+
+    /// <summary>API keys for writing and reading, and the UI session.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Tempo's switch: when on, every write and read names its tenant in <c>X-Scope-OrgID</c>.</summary>
+    public bool MultitenancyEnabled { get; set; }
+
+    /// <summary>Per-tenant limits.</summary>
+    public OverridesOptions Overrides { get; set; } = new();
 }

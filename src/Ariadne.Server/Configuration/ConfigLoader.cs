@@ -36,6 +36,7 @@ internal static class ConfigLoader
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())
             .WithEnforceNullability()
+            .WithTypeConverter(new ApiKeyYamlConverter())
             .Build();
         AriadneOptions? options;
         try
@@ -120,6 +121,8 @@ internal static class ConfigLoader
         }
 
         CheckAnalysis(errors, options.Analysis);
+        CheckAuth(errors, options);
+        CheckOverrides(errors, options.Overrides);
         if (options.Receivers.Otlp.Protocols.Grpc.MaxRecvMsgSizeMib is <= 0 or > 1024)
         {
             errors.Add("receivers.otlp.protocols.grpc.max_recv_msg_size_mib: expected a number from 1 to 1024");
@@ -272,6 +275,98 @@ internal static class ConfigLoader
         if (adaptive.CalculationInterval <= TimeSpan.Zero)
         {
             errors.Add("sampling.adaptive.calculation_interval: expected a positive duration such as 60s");
+        }
+    }
+
+    private static void CheckAuth(List<string> errors, AriadneOptions options)
+    {
+        foreach (var (side, keys) in new[] { ("auth.ingest.keys", options.Auth.Ingest.Keys), ("auth.query.keys", options.Auth.Query.Keys) })
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var key = keys[i];
+                if (string.IsNullOrWhiteSpace(key.Key))
+                {
+                    errors.Add($"{side}[{i}]: expected a non-empty key (an unset ${{ENV}} variable gives an empty one)");
+                    continue;
+                }
+
+                if (key.Key.Length > 4096 || key.Key.Trim().Length != key.Key.Length || key.Key.Any(char.IsControl))
+                {
+                    errors.Add($"{side}[{i}]: a key has at most 4096 characters, no control characters and no leading or trailing spaces");
+                }
+
+                if (!seen.Add(key.Key))
+                {
+                    errors.Add($"{side}[{i}]: the same key is listed twice");
+                }
+
+                if (key.Tenant is { } tenant)
+                {
+                    if (!options.MultitenancyEnabled)
+                    {
+                        errors.Add($"{side}[{i}].tenant: binding a key to a tenant needs multitenancy_enabled: true");
+                    }
+                    else if (Tenancy.TenantId.Problem(tenant) is { } problem)
+                    {
+                        errors.Add($"{side}[{i}].tenant: {problem}");
+                    }
+                }
+            }
+        }
+
+        if (options.Auth.SessionLifetime < TimeSpan.FromMinutes(1) || options.Auth.SessionLifetime > TimeSpan.FromDays(31))
+        {
+            errors.Add("auth.session_lifetime: expected a duration from 1m to 31d, such as 12h");
+        }
+
+        if (options.MultitenancyEnabled && options.Processors is { } processors)
+        {
+            foreach (var id in processors.Keys)
+            {
+                if (id == "tail_sampling" || id.StartsWith("tail_sampling/", StringComparison.Ordinal))
+                {
+                    errors.Add($"processors.{id}: tail sampling buffers traces of every tenant together and is not available with multitenancy_enabled: true");
+                }
+            }
+        }
+    }
+
+    private static void CheckOverrides(List<string> errors, OverridesOptions overrides)
+    {
+        CheckLimits(errors, "overrides.defaults", overrides.Defaults);
+        foreach (var (tenant, limits) in overrides.PerTenant)
+        {
+            if (Tenancy.TenantId.Problem(tenant) is { } problem)
+            {
+                errors.Add($"overrides.per_tenant.{tenant}: {problem}");
+            }
+
+            CheckLimits(errors, $"overrides.per_tenant.{tenant}", limits);
+        }
+    }
+
+    private static void CheckLimits(List<string> errors, string path, TenantLimitsOptions limits)
+    {
+        if (limits.IngestionRateSpans is < 0 || limits.IngestionRateBytes is < 0)
+        {
+            errors.Add($"{path}.ingestion_rate_spans and ingestion_rate_bytes: expected 0 (no limit) or a positive rate per second");
+        }
+
+        if (limits.MaxLiveTraces is < 0 || limits.MaxSpansPerTrace is < 0 || limits.MaxSearchLimit is < 0)
+        {
+            errors.Add($"{path}.max_live_traces, max_spans_per_trace and max_search_limit: expected 0 (no limit) or a positive number");
+        }
+
+        if (limits.MaxSearchDuration is { } duration && duration < TimeSpan.Zero)
+        {
+            errors.Add($"{path}.max_search_duration: expected 0 (no limit) or a positive duration such as 24h");
+        }
+
+        if (limits.RetentionMaxAge is { } age && age <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}.retention_max_age: expected a positive duration such as 7d");
         }
     }
 

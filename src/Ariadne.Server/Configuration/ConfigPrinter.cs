@@ -26,6 +26,7 @@ internal static class ConfigPrinter
         var serializer = new SerializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())
+            .WithTypeConverter(new ApiKeyYamlConverter())
             .Build();
         return MaskSecrets(serializer.Serialize(options));
     }

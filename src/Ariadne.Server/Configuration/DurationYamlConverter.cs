@@ -12,11 +12,18 @@ namespace Ariadne.Server.Configuration;
 /// </summary>
 internal sealed class DurationYamlConverter : IYamlTypeConverter
 {
-    public bool Accepts(Type type) => type == typeof(TimeSpan);
+    public bool Accepts(Type type) => type == typeof(TimeSpan) || type == typeof(TimeSpan?);
 
     public object? ReadYaml(IParser parser, Type type, ObjectDeserializer rootDeserializer)
     {
         var scalar = parser.Consume<Scalar>();
+
+        // An optional duration (a per-tenant override) left unset reads back as unset.
+        if (type == typeof(TimeSpan?) && scalar.Value is "" or "~" or "null")
+        {
+            return null;
+        }
+
         if (TryParse(scalar.Value, out var value))
         {
             return value;
@@ -26,7 +33,7 @@ internal sealed class DurationYamlConverter : IYamlTypeConverter
     }
 
     public void WriteYaml(IEmitter emitter, object? value, Type type, ObjectSerializer serializer) =>
-        emitter.Emit(new Scalar(Format((TimeSpan)value!)));
+        emitter.Emit(new Scalar(value is TimeSpan duration ? Format(duration) : string.Empty));
 
     /// <summary>The duration in the Collector's form, in its largest whole unit: <c>14d</c>, <c>5m</c>, <c>1500ms</c>.</summary>
     public static string Format(TimeSpan value)

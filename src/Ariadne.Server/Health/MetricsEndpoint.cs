@@ -10,6 +10,8 @@ namespace Ariadne.Server.Health;
 /// <summary>Self-telemetry in the Prometheus text exposition format.</summary>
 internal sealed class MetricsEndpoint
 {
+    private readonly Security.AuthMetrics _auth;
+    private readonly Tenancy.TenantQuotas _quotas;
     private readonly ReceiverMetrics _receivers;
     private readonly StoreProvider _stores;
     private readonly PipelineRouter _pipelines;
@@ -17,8 +19,10 @@ internal sealed class MetricsEndpoint
     private readonly Export.ExporterHub _exporters;
     private readonly Analysis.Metrics.SpanAnalyzer _analysis;
 
-    public MetricsEndpoint(ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters, Analysis.Metrics.SpanAnalyzer analysis)
+    public MetricsEndpoint(Tenancy.TenantQuotas quotas, Security.AuthMetrics auth, ReceiverMetrics receivers, StoreProvider stores, PipelineRouter pipelines, TailSamplingStages tailSampling, Export.ExporterHub exporters, Analysis.Metrics.SpanAnalyzer analysis)
     {
+        _quotas = quotas;
+        _auth = auth;
         _analysis = analysis;
         _exporters = exporters;
         _tailSampling = tailSampling;
@@ -64,6 +68,20 @@ internal sealed class MetricsEndpoint
             {
                 ProcessorSample(text, "ariadne_processor_modified_spans_total", pipeline.Id, processor.Processor, processor.ModifiedSpans);
             }
+        }
+
+        Counter(text, "ariadne_auth_refused_requests_total", "Requests refused by the key or tenant check, before their body was read.");
+        foreach (var (listener, reason, count) in _auth.Refused)
+        {
+            text.Append("ariadne_auth_refused_requests_total{listener=\"").Append(listener).Append("\",reason=\"").Append(Security.AuthMetrics.Label(reason)).Append("\"} ")
+                .Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        Counter(text, "ariadne_discarded_spans_total", "Spans refused or dropped by a tenant's limits (rate_limited, trace_too_large, live_traces_exceeded).");
+        foreach (var (tenant, reason, spans) in _quotas.Discarded)
+        {
+            text.Append("ariadne_discarded_spans_total{reason=\"").Append(reason).Append("\",tenant=\"").Append(tenant).Append("\"} ")
+                .Append(spans.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
         WriteTailSampling(text);

@@ -11,6 +11,7 @@ using Ariadne.Server.Receivers.Otlp.Http;
 using Ariadne.Server.Receivers.Zipkin;
 using Ariadne.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,7 +31,10 @@ namespace Ariadne.Server.Hosting;
 internal static class AriadneServer
 {
     /// <summary>Tenant used while multi-tenancy is off; the name Tempo uses for the same purpose.</summary>
-    public const string DefaultTenant = "single-tenant";
+    public const string DefaultTenant = Tenancy.TenantId.Single;
+
+    /// <summary>The folder of the data directory holding the keys that protect UI session cookies.</summary>
+    public const string SessionKeysDirectory = "@session-keys";
 
     /// <param name="options">The validated configuration.</param>
     /// <param name="configureLogging">Adjusts logging (tests quieten it).</param>
@@ -115,6 +119,10 @@ internal static class AriadneServer
         configureStorage?.Invoke(storeOptions);
         services.AddSingleton(storeOptions);
         services.AddSingleton<StoreProvider>();
+        services.AddSingleton<Tenancy.TenantStores>();
+        services.AddSingleton<Tenancy.TenantAnalyzers>();
+        services.AddSingleton<Tenancy.TenantLimits>();
+        services.AddSingleton<Tenancy.TenantQuotas>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TailSamplingStages>();
         services.AddSingleton<Export.ExporterHub>();
@@ -141,13 +149,48 @@ internal static class AriadneServer
         services.AddSingleton<DependenciesApi>();
         services.AddSingleton<HealthEndpoints>();
         services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<Security.AuthMetrics>();
+        services.AddSingleton<Security.SessionTokens>();
+
+        // UI sessions survive a restart: the Data Protection keys live with the data, in a folder whose
+        // name ('@' is not allowed in a tenant id) cannot collide with a tenant's.
+        services.AddDataProtection()
+            .SetApplicationName("Ariadne")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.Storage.Path), SessionKeysDirectory)));
+
         foreach (var extension in extensions ?? [])
         {
             extension.AddServices(services, options);
         }
 
         var app = builder.Build();
+        var roles = new Dictionary<int, Security.ListenerRole>
+        {
+            [queryEndpoint.Port] = Security.ListenerRole.Query,
+            [tempoEndpoint.Port] = Security.ListenerRole.Tempo,
+        };
+        if (otlpEnabled)
+        {
+            roles[grpcEndpoint.Port] = Security.ListenerRole.OtlpGrpc;
+            roles[httpEndpoint.Port] = Security.ListenerRole.OtlpHttp;
+        }
+
+        if (zipkinEnabled)
+        {
+            roles[zipkinEndpoint.Port] = Security.ListenerRole.Zipkin;
+        }
+
+        Security.ExposureWarning.Log(app.Logger, options, otlpEnabled, zipkinEnabled);
+        var access = new Security.AccessControl(
+            roles, options, app.Services.GetRequiredService<Security.SessionTokens>(), app.Services.GetRequiredService<Security.AuthMetrics>(), app.Services.GetRequiredService<Tenancy.TenantStores>());
+        app.Use(access.InvokeAsync);
         MapRoutes(app, grpcEndpoint.Port, httpEndpoint.Port, queryEndpoint.Port, tempoEndpoint.Port);
+        var login = new Security.LoginEndpoints(access, app.Services.GetRequiredService<Security.SessionTokens>());
+        app.MapGet(Security.LoginEndpoints.LoginPath, login.GetAsync).WithMetadata(new ListenerPortMetadata(queryEndpoint.Port));
+        app.MapPost(Security.LoginEndpoints.LoginPath, login.PostAsync).WithMetadata(new ListenerPortMetadata(queryEndpoint.Port));
+        app.MapPost(Security.LoginEndpoints.LogoutPath, Security.LoginEndpoints.LogoutAsync).WithMetadata(new ListenerPortMetadata(queryEndpoint.Port));
+        app.MapGet(Security.LoginEndpoints.StylePath, Security.LoginEndpoints.StyleAsync).WithMetadata(new ListenerPortMetadata(queryEndpoint.Port));
+
         foreach (var extension in extensions ?? [])
         {
             extension.Map(app, queryEndpoint.Port);

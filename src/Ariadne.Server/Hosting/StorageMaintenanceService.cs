@@ -10,16 +10,20 @@ namespace Ariadne.Server.Hosting;
 /// Keeps storage bounded: cuts the head into a block when it holds more than
 /// <c>storage.block.max_head_spans</c> spans or has not been cut for <c>storage.block.max_duration</c>
 /// (only traces idle for <c>storage.block.trace_idle_period</c> go; live ones stay in the head);
-/// merges small blocks every <c>storage.compaction.interval</c>; applies retention by age and size.
+/// merges small blocks every <c>storage.compaction.interval</c>; applies retention by age (per tenant under <c>overrides</c>) and size. Every tenant's store gets the same loops.
 /// </summary>
 internal sealed partial class StorageMaintenanceService : BackgroundService
 {
     private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _tenants;
+    private readonly Tenancy.TenantLimits _limits;
     private readonly StorageOptions _options;
     private readonly ILogger<StorageMaintenanceService> _logger;
 
-    public StorageMaintenanceService(StoreProvider stores, AriadneOptions options, ILogger<StorageMaintenanceService> logger)
+    public StorageMaintenanceService(StoreProvider stores, Tenancy.TenantStores tenants, Tenancy.TenantLimits limits, AriadneOptions options, ILogger<StorageMaintenanceService> logger)
     {
+        _tenants = tenants;
+        _limits = limits;
         _stores = stores;
         _options = options.Storage;
         _logger = logger;
@@ -27,17 +31,44 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (await _stores.WaitOpenedAsync(stoppingToken) is not { } store)
+        var running = new List<Task>();
+        if (await _stores.WaitOpenedAsync(stoppingToken) is { } store)
         {
-            return;
+            running.Add(MaintainAsync(store, _limits.RetentionMaxAge(Tenancy.TenantId.Single), stoppingToken));
         }
 
-        // Cuts and compaction run side by side: a merge of large blocks takes many seconds, and the
-        // head must keep being cut meanwhile or it grows with every span received.
-        var compaction = Task.Run(() => CompactionLoopAsync(store, stoppingToken), CancellationToken.None);
+        // Every other tenant's store gets the same loops once it has been opened.
         try
         {
-            await CutLoopAsync(store, stoppingToken);
+            await foreach (var (tenant, opened) in _tenants.Opened.ReadAllAsync(stoppingToken))
+            {
+                running.Add(MaintainAsync(opened, _limits.RetentionMaxAge(tenant), stoppingToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        try
+        {
+            await Task.WhenAll(running);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task MaintainAsync(SpanStore store, TimeSpan retention, CancellationToken stoppingToken)
+    {
+        // Cuts and compaction run side by side: a merge of large blocks takes many seconds, and the
+        // head must keep being cut meanwhile or it grows with every span received.
+        var compaction = Task.Run(() => CompactionLoopAsync(store, retention, stoppingToken), CancellationToken.None);
+        try
+        {
+            await Task.Run(() => CutLoopAsync(store, stoppingToken), CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
         }
         finally
         {
@@ -83,7 +114,7 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
         }
     }
 
-    private async Task CompactionLoopAsync(SpanStore store, CancellationToken stoppingToken)
+    private async Task CompactionLoopAsync(SpanStore store, TimeSpan retention, CancellationToken stoppingToken)
     {
         var tick = TimeSpan.FromTicks(Math.Max(_options.Compaction.Interval.Ticks, TimeSpan.FromMilliseconds(50).Ticks));
         using var timer = new PeriodicTimer(tick);
@@ -97,7 +128,7 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
                     LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);
                 }
 
-                var removed = await store.ApplyRetentionAsync(_options.Retention.MaxAge, _options.Retention.MaxBytes, TimeProvider.System.GetUtcNow(), stoppingToken);
+                var removed = await store.ApplyRetentionAsync(retention, _options.Retention.MaxBytes, TimeProvider.System.GetUtcNow(), stoppingToken);
                 if (removed > 0)
                 {
                     LogRetention(_logger, removed);

@@ -16,10 +16,14 @@ internal sealed partial class StorageService : IHostedService
     private readonly ILogger<StorageService> _logger;
     private readonly TailSamplingStages _tailSampling;
     private readonly Export.ExporterHub _exporters;
+    private readonly Tenancy.TenantStores _tenants;
+    private readonly bool _multitenant;
     private Task? _opening;
 
-    public StorageService(StoreProvider provider, SpanStoreOptions options, TailSamplingStages tailSampling, Export.ExporterHub exporters, ILogger<StorageService> logger)
+    public StorageService(StoreProvider provider, SpanStoreOptions options, TailSamplingStages tailSampling, Export.ExporterHub exporters, Tenancy.TenantStores tenants, Configuration.AriadneOptions configuration, ILogger<StorageService> logger)
     {
+        _tenants = tenants;
+        _multitenant = configuration.MultitenancyEnabled;
         _exporters = exporters;
         _provider = provider;
         _tailSampling = tailSampling;
@@ -44,7 +48,12 @@ internal sealed partial class StorageService : IHostedService
         {
             await _tailSampling.CloseAsync();
             await _exporters.CloseAsync();
+            await _tenants.CloseOthersAsync();
             await store.DisposeAsync();
+        }
+        else
+        {
+            await _tenants.CloseOthersAsync();
         }
     }
 
@@ -53,6 +62,11 @@ internal sealed partial class StorageService : IHostedService
         var started = TimeProvider.System.GetTimestamp();
         try
         {
+            if (_multitenant)
+            {
+                _tenants.OpenExisting();
+            }
+
             var store = await SpanStore.OpenAsync(_options);
             await _tailSampling.OpenAsync();
             await _exporters.OpenAsync();

@@ -7,4 +7,7 @@ internal enum IngestOutcome
 
     /// <summary>Nothing was stored because storage cannot make data durable now; the client should retry.</summary>
     Unavailable,
+
+    /// <summary>Nothing was stored because the tenant is over its ingestion rate; the client should retry after a while.</summary>
+    RateLimited,
 }

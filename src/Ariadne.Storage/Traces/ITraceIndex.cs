@@ -24,6 +24,9 @@ internal interface ITraceIndex
 
     bool Contains(TraceId traceId);
 
+    /// <summary>How many distinct spans of the trace are held; 0 when none.</summary>
+    int SpanCountOf(TraceId traceId);
+
     /// <summary>The ids of the traces held now.</summary>
     List<TraceId> TraceIds();
 

@@ -114,6 +114,14 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         }
     }
 
+    public int SpanCountOf(TraceId traceId)
+    {
+        lock (_lock)
+        {
+            return _traces.TryGetValue(traceId, out var entry) ? entry.SpanIds.Count : 0;
+        }
+    }
+
     public List<TraceId> TraceIds()
     {
         lock (_lock)

@@ -22,7 +22,7 @@ internal static class DemoCommand
                 return 2;
             }
 
-            await using var shop = await DemoShop.StartAsync(endpoint, parse.GetValue(rate), cancellationToken);
+            await using var shop = await DemoShop.StartAsync(endpoint, parse.GetValue(rate), cancellationToken: cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo shop running ({string.Join(", ", DemoShop.Services)}), {parse.GetValue(rate)} checkouts/s to {endpoint}; Ctrl+C stops it"));
             try
             {

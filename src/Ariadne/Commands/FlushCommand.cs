@@ -8,11 +8,15 @@ internal static class FlushCommand
     public static Command Create()
     {
         var server = ServerOption.Create();
+        var key = ServerOption.CreateKey();
+        var tenant = ServerOption.CreateTenant();
         var command = new Command("flush", "Write everything in the server's head into a block and truncate its ingest log.");
         command.Options.Add(server);
+        command.Options.Add(key);
+        command.Options.Add(tenant);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+            using var client = ServerOption.CreateClient(parse.GetValue(key), parse.GetValue(tenant), TimeSpan.FromMinutes(5));
             try
             {
                 using var response = await client.PostAsync(new Uri(new Uri(parse.GetValue(server)!), "/api/admin/flush"), null, cancellationToken);

@@ -35,11 +35,15 @@ internal static class QueryCommand
             }
         });
         var server = ServerOption.Create();
+        var key = ServerOption.CreateKey();
+        var tenant = ServerOption.CreateTenant();
         var command = new Command("query", "Search a running server with TraceQL and print the matching traces as a table.");
         command.Arguments.Add(query);
         command.Options.Add(since);
         command.Options.Add(limit);
         command.Options.Add(server);
+        command.Options.Add(key);
+        command.Options.Add(tenant);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = new StringBuilder("/api/search?q=").Append(Uri.EscapeDataString(parse.GetValue(query)!))
@@ -51,7 +55,7 @@ internal static class QueryCommand
                     .Append("&end=").Append(now.ToString(CultureInfo.InvariantCulture));
             }
 
-            var body = await ServerOption.GetAsync(parse.GetValue(server)!, path.ToString(), cancellationToken);
+            var body = await ServerOption.GetAsync(parse.GetValue(server)!, parse.GetValue(key), parse.GetValue(tenant), path.ToString(), cancellationToken);
             if (body is null)
             {
                 return 1;

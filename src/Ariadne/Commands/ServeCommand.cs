@@ -47,7 +47,7 @@ internal static class ServeCommand
             {
                 await app.StartAsync(cancellationToken);
                 await using var shop = parse.GetValue(demo)
-                    ? await Demo.DemoShop.StartAsync(new Uri("http://" + LoopbackOf(options.Receivers.Otlp.Protocols.Grpc.Endpoint)), 5, cancellationToken)
+                    ? await Demo.DemoShop.StartAsync(new Uri("http://" + LoopbackOf(options.Receivers.Otlp.Protocols.Grpc.Endpoint)), 5, DemoHeaders(options), cancellationToken)
                     : null;
                 await app.WaitForShutdownAsync(cancellationToken);
             }
@@ -61,6 +61,19 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>What the demo shop needs to be let in: the first ingest key, and a tenant when the key names none.</summary>
+    private static string? DemoHeaders(AriadneOptions options)
+    {
+        var key = options.Auth.Ingest.Keys.Count > 0 ? options.Auth.Ingest.Keys[0] : null;
+        var headers = key is null ? null : "x-api-key=" + key.Key;
+        if (options.MultitenancyEnabled && key?.Tenant is null)
+        {
+            headers = (headers is null ? string.Empty : headers + ",") + "x-scope-orgid=demo";
+        }
+
+        return headers;
     }
 
     /// <summary>Where this process reaches its own listener: a wildcard host means loopback.</summary>

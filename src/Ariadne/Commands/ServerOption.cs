@@ -24,10 +24,41 @@ internal static class ServerOption
         return server;
     }
 
-    /// <summary>GETs <paramref name="path"/>; on failure prints why and returns null.</summary>
-    public static async Task<string?> GetAsync(string server, string path, CancellationToken cancellationToken)
+    /// <summary><c>--key</c>: a read key for a server with <c>auth.query.keys</c>; <c>ARIADNE_API_KEY</c> by default.</summary>
+    public static Option<string?> CreateKey() => new("--key")
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        Description = "The read key, sent as 'Authorization: Bearer <key>' (default: the ARIADNE_API_KEY environment variable).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ARIADNE_API_KEY"),
+    };
+
+    /// <summary><c>--tenant</c>: the X-Scope-OrgID of a multi-tenant server; <c>ARIADNE_TENANT</c> by default.</summary>
+    public static Option<string?> CreateTenant() => new("--tenant")
+    {
+        Description = "The tenant, sent as X-Scope-OrgID when the server has multitenancy_enabled (default: the ARIADNE_TENANT environment variable).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ARIADNE_TENANT"),
+    };
+
+    /// <summary>An HTTP client that sends the key and the tenant, when given, with every request.</summary>
+    public static HttpClient CreateClient(string? key, string? tenant, TimeSpan timeout)
+    {
+        var client = new HttpClient { Timeout = timeout };
+        if (!string.IsNullOrEmpty(key))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        if (!string.IsNullOrEmpty(tenant))
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("X-Scope-OrgID", tenant);
+        }
+
+        return client;
+    }
+
+    /// <summary>GETs <paramref name="path"/>; on failure prints why and returns null.</summary>
+    public static async Task<string?> GetAsync(string server, string? key, string? tenant, string path, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient(key, tenant, TimeSpan.FromMinutes(2));
         try
         {
             using var response = await client.GetAsync(new Uri(new Uri(server), path), cancellationToken);

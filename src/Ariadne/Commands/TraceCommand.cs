@@ -14,12 +14,16 @@ internal static class TraceCommand
     {
         var id = new Argument<string>("trace-id") { Description = "The trace id (32 hexadecimal digits; shorter ids are zero-padded)." };
         var server = ServerOption.Create();
+        var key = ServerOption.CreateKey();
+        var tenant = ServerOption.CreateTenant();
         var command = new Command("trace", "Print a trace from a running server as a waterfall: one line per span, children indented under their parent.");
         command.Arguments.Add(id);
         command.Options.Add(server);
+        command.Options.Add(key);
+        command.Options.Add(tenant);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var body = await ServerOption.GetAsync(parse.GetValue(server)!, "/api/v3/traces/" + Uri.EscapeDataString(parse.GetValue(id)!), cancellationToken);
+            var body = await ServerOption.GetAsync(parse.GetValue(server)!, parse.GetValue(key), parse.GetValue(tenant), "/api/v3/traces/" + Uri.EscapeDataString(parse.GetValue(id)!), cancellationToken);
             if (body is null)
             {
                 return 1;

@@ -53,12 +53,16 @@ internal sealed class DemoShop : IAsyncDisposable
     private long _requests;
 
     /// <summary>Starts the services, exporting over OTLP/gRPC to <paramref name="otlp"/>, and drives <paramref name="requestsPerSecond"/> checkouts per second.</summary>
-    public static async Task<DemoShop> StartAsync(Uri otlp, double requestsPerSecond, CancellationToken cancellationToken = default)
+    /// <param name="otlp">The OTLP/gRPC endpoint.</param>
+    /// <param name="requestsPerSecond">Checkouts per second.</param>
+    /// <param name="headers">Exporter headers, as <c>OTEL_EXPORTER_OTLP_HEADERS</c> writes them (an API key, a tenant).</param>
+    /// <param name="cancellationToken">Stops the start-up.</param>
+    public static async Task<DemoShop> StartAsync(Uri otlp, double requestsPerSecond, string? headers = null, CancellationToken cancellationToken = default)
     {
         var shop = new DemoShop();
         foreach (var service in Services)
         {
-            shop._providers.Add(shop.CreateProvider(service, otlp));
+            shop._providers.Add(shop.CreateProvider(service, otlp, headers));
             shop._addresses[service] = new Uri($"http://127.0.0.1:{FreePort()}");
         }
 
@@ -75,9 +79,9 @@ internal sealed class DemoShop : IAsyncDisposable
     }
 
     /// <summary>One tracer provider per service, exporting only the spans that service made.</summary>
-    private TracerProvider CreateProvider(string service, Uri otlp)
+    private TracerProvider CreateProvider(string service, Uri otlp, string? headers)
     {
-        var exporter = new OtlpTraceExporter(new OtlpExporterOptions { Endpoint = otlp, Protocol = OtlpExportProtocol.Grpc });
+        var exporter = new OtlpTraceExporter(new OtlpExporterOptions { Endpoint = otlp, Protocol = OtlpExportProtocol.Grpc, Headers = headers });
         var export = new BatchActivityExportProcessor(exporter, scheduledDelayMilliseconds: 1000);
         var provider = AriadneTracingExtensions.BuildProvider(new AriadneTracingOptions
         {

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 
 namespace Ariadne.Server.Tests.Infrastructure;
 
-internal sealed record GrpcResult(int Status, string? Message, byte[] Body);
+internal sealed record GrpcResult(int Status, string? Message, byte[] Body, string? StatusDetails = null);
 
 /// <summary>A raw unary gRPC call over HTTP/2 cleartext, to send what a well-behaved client never would.</summary>
 internal static class GrpcCall
@@ -20,7 +20,7 @@ internal static class GrpcCall
         return frame;
     }
 
-    public static async Task<GrpcResult> ExportAsync(Uri endpoint, byte[] body, string? grpcEncoding = null)
+    public static async Task<GrpcResult> ExportAsync(Uri endpoint, byte[] body, string? grpcEncoding = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "/opentelemetry.proto.collector.trace.v1.TraceService/Export"))
         {
@@ -35,11 +35,17 @@ internal static class GrpcCall
             request.Headers.TryAddWithoutValidation("grpc-encoding", grpcEncoding);
         }
 
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         using var response = await Client.SendAsync(request);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         var status = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status");
         var message = Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message");
-        return new GrpcResult(status is null ? -1 : int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), message is null ? null : Uri.UnescapeDataString(message), bytes);
+        var details = Header(response.TrailingHeaders, "grpc-status-details-bin") ?? Header(response.Headers, "grpc-status-details-bin");
+        return new GrpcResult(status is null ? -1 : int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), message is null ? null : Uri.UnescapeDataString(message), bytes, details);
     }
 
     private static string? Header(HttpHeaders headers, string name) =>

@@ -40,17 +40,17 @@ internal sealed class TraceAnalysisApi
             return WriteErrorAsync(context, StatusCodes.Status400BadRequest, error);
         }
 
-        if (!_traces.IsReady)
+        if (!_traces.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             return WriteNotReadyAsync(context);
         }
 
-        if (!_traces.TryGetTrace(idA, out var traceA))
+        if (!_traces.TryGetTrace(Tenancy.RequestTenant.From(context), idA, out var traceA))
         {
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, $"trace a '{idA}' not found");
         }
 
-        if (!_traces.TryGetTrace(idB, out var traceB))
+        if (!_traces.TryGetTrace(Tenancy.RequestTenant.From(context), idB, out var traceB))
         {
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, $"trace b '{idB}' not found");
         }
@@ -67,12 +67,12 @@ internal sealed class TraceAnalysisApi
             return WriteErrorAsync(context, StatusCodes.Status400BadRequest, error);
         }
 
-        if (!_traces.IsReady)
+        if (!_traces.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             return WriteNotReadyAsync(context);
         }
 
-        if (!_traces.TryGetTrace(id, out var trace))
+        if (!_traces.TryGetTrace(Tenancy.RequestTenant.From(context), id, out var trace))
         {
             return WriteErrorAsync(context, StatusCodes.Status404NotFound, $"trace '{id}' not found");
         }

@@ -14,20 +14,21 @@ internal sealed class DependenciesApi
     /// <summary>Jaeger's default lookback.</summary>
     private const long DefaultLookbackMillis = 24 * 3_600_000L;
 
-    private readonly SpanAnalyzer _analysis;
+    private readonly Tenancy.TenantAnalyzers _analyzers;
 
-    public DependenciesApi(SpanAnalyzer analysis) => _analysis = analysis;
+    public DependenciesApi(Tenancy.TenantAnalyzers analyzers) => _analyzers = analyzers;
 
     public Task GetDependenciesAsync(HttpContext context)
     {
+        var analysis = _analyzers.For(Tenancy.RequestTenant.From(context));
         var query = context.Request.Query;
-        if (!TryMillis(query, "endTs", _analysis.NowUnixMillis, out var end, out var error)
+        if (!TryMillis(query, "endTs", analysis.NowUnixMillis, out var end, out var error)
             || !TryMillis(query, "lookback", DefaultLookbackMillis, out var lookback, out error))
         {
             return HttpResponses.WriteJsonAsync(context, StatusCodes.Status400BadRequest, w => JaegerTraceWriter.WriteError(w, StatusCodes.Status400BadRequest, error));
         }
 
-        var links = _analysis.ServiceGraph?.Dependencies(end, lookback) ?? [];
+        var links = analysis.ServiceGraph?.Dependencies(end, lookback) ?? [];
         return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();

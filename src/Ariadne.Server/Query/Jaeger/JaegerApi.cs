@@ -11,10 +11,10 @@ namespace Ariadne.Server.Query.Jaeger;
 internal sealed class JaegerApi
 {
     private readonly TraceLookup _traces;
-    private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _stores;
     private readonly TraceSearch _search;
 
-    public JaegerApi(TraceLookup traces, StoreProvider stores, TraceSearch search)
+    public JaegerApi(TraceLookup traces, Tenancy.TenantStores stores, TraceSearch search)
     {
         _traces = traces;
         _stores = stores;
@@ -29,7 +29,7 @@ internal sealed class JaegerApi
     /// </summary>
     public async Task SearchAsync(HttpContext context)
     {
-        if (!_search.IsReady)
+        if (!_search.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             context.Response.Headers.RetryAfter = "1";
             await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
@@ -52,11 +52,16 @@ internal sealed class JaegerApi
         SearchResponse found;
         try
         {
-            (found, _) = await _search.SearchAsync(search.TraceQL, search.Request, context.RequestAborted);
+            (found, _) = await _search.SearchAsync(Tenancy.RequestTenant.From(context), search.TraceQL, search.Request, context.RequestAborted);
         }
         catch (TraceQLTimeoutException e)
         {
             await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
+            return;
+        }
+        catch (QueryLimitException e)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
 
@@ -79,7 +84,7 @@ internal sealed class JaegerApi
                 return WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"malformed trace id '{text}': expected up to 32 hexadecimal digits, not all zero");
             }
 
-            if (_traces.TryGetTrace(id, out var trace))
+            if (_traces.TryGetTrace(Tenancy.RequestTenant.From(context), id, out var trace))
             {
                 traces.Add(trace);
             }
@@ -94,7 +99,7 @@ internal sealed class JaegerApi
     /// <summary><c>GET /api/services</c>: every service that has spans, sorted.</summary>
     public Task GetServicesAsync(HttpContext context)
     {
-        var services = Services(_stores);
+        var services = Services(_stores.For(Tenancy.RequestTenant.From(context)));
         return WriteListAsync(context, services.Count, writer =>
         {
             foreach (var service in services)
@@ -108,7 +113,7 @@ internal sealed class JaegerApi
     public Task GetServiceOperationsAsync(HttpContext context, string service)
     {
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var operation in Operations())
+        foreach (var operation in Operations(context))
         {
             if (ServiceMatches(operation, service))
             {
@@ -136,7 +141,7 @@ internal sealed class JaegerApi
                 w => JaegerTraceWriter.WriteError(w, StatusCodes.Status400BadRequest, "parameter 'service' is required"));
         }
 
-        var pairs = OperationsOf(_stores, service, spanKind);
+        var pairs = OperationsOf(_stores.For(Tenancy.RequestTenant.From(context)), service, spanKind);
         return WriteListAsync(context, pairs.Count, writer =>
         {
             foreach (var (name, kind) in pairs)
@@ -180,7 +185,7 @@ internal sealed class JaegerApi
     private static bool ServiceMatches(SpanOperation operation, string service) =>
         operation.Service == service || (operation.Service.Length == 0 && service == JaegerTraceWriter.NoServiceName);
 
-    private HashSet<SpanOperation> Operations() => _stores.Store?.Operations() ?? [];
+    private HashSet<SpanOperation> Operations(HttpContext context) => _stores.For(Tenancy.RequestTenant.From(context)).Store?.Operations() ?? [];
 
     private static Task WriteListAsync(HttpContext context, int count, Action<Utf8JsonWriter> writeItems) =>
         HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
@@ -204,14 +209,14 @@ internal sealed class JaegerApi
                 w => JaegerTraceWriter.WriteError(w, StatusCodes.Status400BadRequest, $"malformed trace id '{traceId}': expected up to 32 hexadecimal digits, not all zero"));
         }
 
-        if (!_traces.IsReady)
+        if (!_traces.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             context.Response.Headers.RetryAfter = "1";
             return HttpResponses.WriteJsonAsync(context, StatusCodes.Status503ServiceUnavailable,
                 w => JaegerTraceWriter.WriteError(w, StatusCodes.Status503ServiceUnavailable, "storage is starting"));
         }
 
-        if (!_traces.TryGetTrace(id, out var trace))
+        if (!_traces.TryGetTrace(Tenancy.RequestTenant.From(context), id, out var trace))
         {
             return HttpResponses.WriteJsonAsync(context, StatusCodes.Status404NotFound,
                 w => JaegerTraceWriter.WriteError(w, StatusCodes.Status404NotFound, "trace not found"));

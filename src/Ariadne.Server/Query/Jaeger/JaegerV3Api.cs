@@ -17,10 +17,10 @@ namespace Ariadne.Server.Query.Jaeger;
 internal sealed class JaegerV3Api
 {
     private readonly TraceLookup _traces;
-    private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _stores;
     private readonly TraceSearch _search;
 
-    public JaegerV3Api(TraceLookup traces, StoreProvider stores, TraceSearch search)
+    public JaegerV3Api(TraceLookup traces, Tenancy.TenantStores stores, TraceSearch search)
     {
         _traces = traces;
         _stores = stores;
@@ -30,7 +30,7 @@ internal sealed class JaegerV3Api
     /// <summary><c>GET /api/v3/services</c> → <c>{"services":[…]}</c>.</summary>
     public Task GetServicesAsync(HttpContext context)
     {
-        var services = JaegerApi.Services(_stores);
+        var services = JaegerApi.Services(_stores.For(Tenancy.RequestTenant.From(context)));
         return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -55,7 +55,7 @@ internal sealed class JaegerV3Api
             return WriteErrorAsync(context, StatusCodes.Status400BadRequest, "parameter 'service' is required");
         }
 
-        var pairs = JaegerApi.OperationsOf(_stores, service, spanKind);
+        var pairs = JaegerApi.OperationsOf(_stores.For(Tenancy.RequestTenant.From(context)), service, spanKind);
         return HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteStartObject();
@@ -81,13 +81,13 @@ internal sealed class JaegerV3Api
             return WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"malformed trace id '{traceId}': expected up to 32 hexadecimal digits, not all zero");
         }
 
-        if (!_traces.IsReady)
+        if (!_traces.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             context.Response.Headers.RetryAfter = "1";
             return WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
         }
 
-        return _traces.TryGetTrace(id, out var trace)
+        return _traces.TryGetTrace(Tenancy.RequestTenant.From(context), id, out var trace)
             ? WriteResultAsync(context, trace)
             : WriteErrorAsync(context, StatusCodes.Status404NotFound, "trace not found");
     }
@@ -98,7 +98,7 @@ internal sealed class JaegerV3Api
     /// </summary>
     public async Task FindTracesAsync(HttpContext context)
     {
-        if (!_search.IsReady)
+        if (!_search.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             context.Response.Headers.RetryAfter = "1";
             await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "storage is starting");
@@ -114,11 +114,16 @@ internal sealed class JaegerV3Api
         SearchResponse found;
         try
         {
-            (found, _) = await _search.SearchAsync(traceQL, request, context.RequestAborted);
+            (found, _) = await _search.SearchAsync(Tenancy.RequestTenant.From(context), traceQL, request, context.RequestAborted);
         }
         catch (TraceQLTimeoutException e)
         {
             await WriteErrorAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
+            return;
+        }
+        catch (QueryLimitException e)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
 

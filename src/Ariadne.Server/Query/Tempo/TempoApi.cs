@@ -33,12 +33,12 @@ internal sealed class TempoApi
                 $"malformed trace id '{traceId}': expected up to 32 hexadecimal digits, not all zero");
         }
 
-        if (!_traces.IsReady)
+        if (!_traces.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             return HttpResponses.WriteStorageStartingAsync(context);
         }
 
-        if (!_traces.TryGetTrace(id, out var trace))
+        if (!_traces.TryGetTrace(Tenancy.RequestTenant.From(context), id, out var trace))
         {
             return HttpResponses.WriteTextAsync(context, StatusCodes.Status404NotFound, "trace not found");
         }

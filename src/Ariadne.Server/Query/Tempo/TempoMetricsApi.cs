@@ -33,7 +33,7 @@ internal sealed class TempoMetricsApi
 
     private async Task QueryAsync(HttpContext context, bool instant)
     {
-        if (!_search.IsReady)
+        if (!_search.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             await HttpResponses.WriteStorageStartingAsync(context);
             return;
@@ -49,7 +49,7 @@ internal sealed class TempoMetricsApi
         await TempoSearchApi.RunAsync(
             context,
             "invalid TraceQL metrics query: ",
-            () => _search.MetricsAsync(query, request, context.RequestAborted),
+            () => _search.MetricsAsync(Tenancy.RequestTenant.From(context), query, request, context.RequestAborted),
             (writer, result) => Write(writer, result.Response, result.Scan, instant));
     }
 

@@ -24,7 +24,7 @@ internal sealed class TempoSearchApi
 
     public async Task SearchAsync(HttpContext context)
     {
-        if (!_search.IsReady)
+        if (!_search.IsReadyFor(Tenancy.RequestTenant.From(context)))
         {
             await HttpResponses.WriteStorageStartingAsync(context);
             return;
@@ -39,7 +39,7 @@ internal sealed class TempoSearchApi
         await RunAsync(
             context,
             "invalid TraceQL query: ",
-            () => _search.SearchAsync(traceQL, request, context.RequestAborted),
+            () => _search.SearchAsync(Tenancy.RequestTenant.From(context), traceQL, request, context.RequestAborted),
             static (writer, result) => Write(writer, result.Response, result.Scan));
     }
 
@@ -63,6 +63,11 @@ internal sealed class TempoSearchApi
         catch (TraceQLTimeoutException e)
         {
             await HttpResponses.WriteTextAsync(context, StatusCodes.Status504GatewayTimeout, e.Message);
+            return;
+        }
+        catch (QueryLimitException e)
+        {
+            await HttpResponses.WriteTextAsync(context, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
 

@@ -37,10 +37,10 @@ internal sealed class TempoTagsApi
     /// <summary>Traces a narrowing query (<c>q</c>) reads at most for one values request.</summary>
     public const int MaxNarrowingTraces = 200;
 
-    private readonly StoreProvider _stores;
+    private readonly Tenancy.TenantStores _stores;
     private readonly TraceSearch _search;
 
-    public TempoTagsApi(StoreProvider stores, TraceSearch search)
+    public TempoTagsApi(Tenancy.TenantStores stores, TraceSearch search)
     {
         _stores = stores;
         _search = search;
@@ -194,9 +194,9 @@ internal sealed class TempoTagsApi
         SearchResponse response;
         try
         {
-            (response, _) = await _search.SearchAsync(query, request, context.RequestAborted);
+            (response, _) = await _search.SearchAsync(Tenancy.RequestTenant.From(context), query, request, context.RequestAborted);
         }
-        catch (TraceQLTimeoutException)
+        catch (Exception e) when (e is TraceQLTimeoutException or QueryLimitException)
         {
             return null;
         }
@@ -369,7 +369,7 @@ internal sealed class TempoTagsApi
 
     private Task WithStoreAsync(HttpContext context, Func<SpanStore, Task> respond)
     {
-        if (_stores.Store is not { } store)
+        if (_stores.For(Tenancy.RequestTenant.From(context)).Store is not { } store)
         {
             return HttpResponses.WriteStorageStartingAsync(context);
         }

@@ -41,7 +41,7 @@ internal sealed class ZipkinReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
+        if (!_ingest.Admits(Tenancy.RequestTenant.From(context), _pipeline, Counters, out var refusal))
         {
             context.Response.Headers.RetryAfter = "1";
             await TextAsync(context, StatusCodes.Status503ServiceUnavailable, refusal);
@@ -77,12 +77,20 @@ internal sealed class ZipkinReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, body.Memory.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 Counters.Add(0, translator.Rejected);
                 context.Response.Headers.RetryAfter = "1";
                 await TextAsync(context, StatusCodes.Status503ServiceUnavailable, result.ErrorMessage ?? "unavailable");
+                return;
+            }
+
+            if (result.Outcome == IngestOutcome.RateLimited)
+            {
+                Counters.Add(0, translator.Rejected);
+                context.Response.Headers.RetryAfter = result.RetryAfterSeconds;
+                await TextAsync(context, StatusCodes.Status429TooManyRequests, result.ErrorMessage ?? "rate limited");
                 return;
             }
 

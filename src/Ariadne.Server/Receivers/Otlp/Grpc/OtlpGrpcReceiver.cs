@@ -49,7 +49,7 @@ internal sealed class OtlpGrpcReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
+        if (!_ingest.Admits(Tenancy.RequestTenant.From(context), _pipeline, Counters, out var refusal))
         {
             FinishWithStatus(context, GrpcStatusCode.Unavailable, refusal);
             return;
@@ -140,10 +140,16 @@ internal sealed class OtlpGrpcReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, message.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 FinishWithStatus(context, GrpcStatusCode.Unavailable, result.ErrorMessage ?? "unavailable");
+                return;
+            }
+
+            if (result.Outcome == IngestOutcome.RateLimited)
+            {
+                await FinishWithRetryInfoAsync(context, result.ErrorMessage ?? "rate limited", result.RetryAfter);
                 return;
             }
 
@@ -170,8 +176,24 @@ internal sealed class OtlpGrpcReceiver
         response.AppendTrailer(GrpcProtocol.StatusHeader, "0");
     }
 
+    /// <summary>
+    /// RESOURCE_EXHAUSTED with a RetryInfo, as headers followed by trailers rather than trailers-only:
+    /// HTTP clients hand a trailers-only answer over as ordinary headers, and exporters look for
+    /// <c>grpc-status-details-bin</c> among the trailers.
+    /// </summary>
+    private static async Task FinishWithRetryInfoAsync(HttpContext context, string message, TimeSpan retryAfter)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = GrpcProtocol.ContentType;
+        await response.StartAsync(context.RequestAborted);
+        response.AppendTrailer(GrpcProtocol.StatusHeader, ((int)GrpcStatusCode.ResourceExhausted).ToString(CultureInfo.InvariantCulture));
+        response.AppendTrailer(GrpcProtocol.MessageHeader, GrpcProtocol.EncodeMessage(message));
+        response.AppendTrailer(GrpcRetryInfo.DetailsHeader, GrpcRetryInfo.Encode(GrpcStatusCode.ResourceExhausted, message, retryAfter));
+    }
+
     /// <summary>A "trailers-only" response: the status travels in the only HEADERS frame.</summary>
-    private static void FinishWithStatus(HttpContext context, GrpcStatusCode code, string message)
+    public static void FinishWithStatus(HttpContext context, GrpcStatusCode code, string message)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;

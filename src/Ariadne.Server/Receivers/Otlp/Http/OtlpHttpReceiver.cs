@@ -51,7 +51,7 @@ internal sealed class OtlpHttpReceiver
             return;
         }
 
-        if (!_ingest.Admits(_pipeline, Counters, out var refusal))
+        if (!_ingest.Admits(Tenancy.RequestTenant.From(context), _pipeline, Counters, out var refusal))
         {
             context.Response.Headers.RetryAfter = "1";
             await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable, refusal);
@@ -81,12 +81,20 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var result = await _ingest.IngestAsync(batch, Counters, _pipeline, context.RequestAborted);
+            var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, body.Memory.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
             {
                 context.Response.Headers.RetryAfter = "1";
                 await WriteStatusAsync(context, encoding.Value, StatusCodes.Status503ServiceUnavailable, GrpcStatusCode.Unavailable,
                     result.ErrorMessage ?? "unavailable");
+                return;
+            }
+
+            if (result.Outcome == IngestOutcome.RateLimited)
+            {
+                // 429 with Retry-After is the OTLP/HTTP answer an exporter retries after waiting.
+                context.Response.Headers.RetryAfter = result.RetryAfterSeconds;
+                await WriteStatusAsync(context, encoding.Value, StatusCodes.Status429TooManyRequests, GrpcStatusCode.ResourceExhausted, result.ErrorMessage ?? "rate limited");
                 return;
             }
 
@@ -104,6 +112,10 @@ internal sealed class OtlpHttpReceiver
             await WriteAsync(context, encoding.Value, StatusCodes.Status200OK, output);
         }
     }
+
+    /// <summary>An error as a <c>google.rpc.Status</c> in the request's encoding (JSON when it names none we know).</summary>
+    public static Task WriteErrorAsync(HttpContext context, int httpStatus, GrpcStatusCode code, string message) =>
+        WriteStatusAsync(context, ParseContentType(context.Request.ContentType) ?? Encoding.Json, httpStatus, code, message);
 
     private static Encoding? ParseContentType(string? contentType)
     {
