@@ -210,7 +210,8 @@ internal sealed class LoginEndpoints
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.XFrameOptions = "DENY";
         response.Headers.CacheControl = "no-store";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: under it browsers post the form with "Origin: null", which the origin check refuses.
+        response.Headers["Referrer-Policy"] = "same-origin";
         return response.WriteAsync(html.ToString(), context.RequestAborted);
     }
 }

@@ -5,7 +5,8 @@ namespace Ariadne.Web.Hosting;
 /// <summary>
 /// Headers that keep span data inert in the browser: a Content-Security-Policy that allows only this
 /// origin's scripts and styles (no inline script, no eval), no framing, no MIME sniffing, no referrer.
-/// Everything from spans is also rendered as text; the policy is the second wall.
+/// Everything from spans is also rendered as text; the policy is the second wall. No referrer leaves
+/// for other sites.
 /// </summary>
 internal sealed class SecurityHeaders
 {
@@ -30,7 +31,9 @@ internal sealed class SecurityHeaders
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers.XContentTypeOptions = "nosniff";
-            headers["Referrer-Policy"] = "no-referrer";
+            // Not no-referrer: with it browsers send "Origin: null" on same-origin posts, and the login and
+            // logout endpoints refuse posts whose origin is not this one.
+            headers["Referrer-Policy"] = "same-origin";
         }
 
         return _next(context);

@@ -1,4 +1,5 @@
 using Ariadne.Analysis.Metrics;
+using Ariadne.Server.Tenancy;
 using Microsoft.Extensions.Hosting;
 
 namespace Ariadne.Web.Services;
@@ -6,33 +7,34 @@ namespace Ariadne.Web.Services;
 /// <summary>
 /// Samples the service graph's counters every <see cref="Interval"/> for the last
 /// <see cref="Retention"/>, so the map can show rates, error rates and p95 over a recent window the
-/// way Prometheus would compute them from the same counters, not totals since start.
+/// way Prometheus would compute them from the same counters, not totals since start. Each tenant has
+/// its own graph; a tenant's is sampled from the first time its map is asked for.
 /// </summary>
 internal sealed class ServiceGraphHistory : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan Retention = TimeSpan.FromHours(6);
 
-    private readonly SpanAnalyzer _analyzer;
+    private readonly TenantAnalyzers _analyzers;
     private readonly TimeProvider _time;
     private readonly long _startedUnixMillis;
     private readonly Lock _gate = new();
-    private readonly LinkedList<(long TimeUnixMillis, Dictionary<(string, string, string), ServiceGraphEdge> Edges)> _samples = new();
+    private readonly Dictionary<string, LinkedList<(long TimeUnixMillis, Dictionary<(string, string, string), ServiceGraphEdge> Edges)>> _samples = new(StringComparer.Ordinal);
 
-    public ServiceGraphHistory(SpanAnalyzer analyzer, TimeProvider time)
+    public ServiceGraphHistory(TenantAnalyzers analyzers, TimeProvider time)
     {
-        _analyzer = analyzer;
+        _analyzers = analyzers;
         _time = time;
         _startedUnixMillis = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     /// <summary>False when the configuration turned the service graph off.</summary>
-    public bool IsEnabled => _analyzer.ServiceGraph is not null;
+    public bool IsEnabled => _analyzers.For(TenantId.Single).ServiceGraph is not null;
 
-    /// <summary>Every edge's requests, failures and latency over the window ending now (or since start, when shorter).</summary>
-    public ServiceGraphWindow Window(TimeSpan window)
+    /// <summary>Every edge of <paramref name="tenant"/>'s graph over the window ending now (or since start, when shorter).</summary>
+    public ServiceGraphWindow Window(string tenant, TimeSpan window)
     {
-        var graph = _analyzer.ServiceGraph;
+        var graph = _analyzers.For(tenant).ServiceGraph;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (graph is null)
         {
@@ -45,9 +47,14 @@ internal sealed class ServiceGraphHistory : BackgroundService
         Dictionary<(string, string, string), ServiceGraphEdge>? baseline = null;
         lock (_gate)
         {
+            if (!_samples.TryGetValue(tenant, out var samples))
+            {
+                _samples[tenant] = samples = new();
+            }
+
             // The last sample taken at or before the window's start; without one the counters since
             // start are the window (they started at zero).
-            foreach (var (time, edges) in _samples)
+            foreach (var (time, edges) in samples)
             {
                 if (time > from)
                 {
@@ -129,7 +136,7 @@ internal sealed class ServiceGraphHistory : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_analyzer.ServiceGraph is not { } graph)
+        if (!IsEnabled)
         {
             return;
         }
@@ -137,19 +144,34 @@ internal sealed class ServiceGraphHistory : BackgroundService
         using var timer = new PeriodicTimer(Interval, _time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var edges = new Dictionary<(string, string, string), ServiceGraphEdge>();
-            foreach (var edge in graph.Edges(now))
-            {
-                edges[(edge.Client, edge.Server, edge.ConnectionType)] = edge;
-            }
-
+            string[] tenants;
             lock (_gate)
             {
-                _samples.AddLast((now, edges));
-                while (_samples.First is { } oldest && oldest.Value.TimeUnixMillis < now - (long)Retention.TotalMilliseconds)
+                tenants = [.. _samples.Keys];
+            }
+
+            foreach (var tenant in tenants)
+            {
+                if (_analyzers.For(tenant).ServiceGraph is not { } graph)
                 {
-                    _samples.RemoveFirst();
+                    continue;
+                }
+
+                var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                var edges = new Dictionary<(string, string, string), ServiceGraphEdge>();
+                foreach (var edge in graph.Edges(now))
+                {
+                    edges[(edge.Client, edge.Server, edge.ConnectionType)] = edge;
+                }
+
+                lock (_gate)
+                {
+                    var samples = _samples[tenant];
+                    samples.AddLast((now, edges));
+                    while (samples.First is { } oldest && oldest.Value.TimeUnixMillis < now - (long)Retention.TotalMilliseconds)
+                    {
+                        samples.RemoveFirst();
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ariadne.Protocols.Otlp.Json;
 using Ariadne.Server.Hosting;
 using Ariadne.Server.Query;
+using Ariadne.Server.Tenancy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,13 +29,14 @@ internal static class TimelineApi
     private static Task WriteAsync(HttpContext context, TraceViewer viewer, bool download)
     {
         var key = context.Request.RouteValues["key"] as string ?? string.Empty;
-        if (!viewer.IsReady && !UploadedTraces.IsUploadKey(key))
+        var tenant = RequestTenant.From(context);
+        if (!viewer.IsReady(tenant) && !UploadedTraces.IsUploadKey(key))
         {
             context.Response.Headers.RetryAfter = "1";
             return HttpResponses.WriteJsonAsync(context, StatusCodes.Status503ServiceUnavailable, w => WriteError(w, "storage is starting"));
         }
 
-        var view = viewer.LoadByKey(key);
+        var view = viewer.LoadByKey(tenant, key);
         if (view is null)
         {
             return HttpResponses.WriteJsonAsync(context, StatusCodes.Status404NotFound, w => WriteError(w, $"trace '{key}' not found"));

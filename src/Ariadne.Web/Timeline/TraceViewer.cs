@@ -14,7 +14,7 @@ internal sealed class TraceViewer
     private readonly TraceLookup _traces;
     private readonly UploadedTraces _uploads;
     private readonly Lock _gate = new();
-    private readonly LinkedList<TraceView> _recent = new();
+    private readonly LinkedList<(string Tenant, string Key, TraceView View)> _recent = new();
 
     public TraceViewer(TraceLookup traces, UploadedTraces uploads)
     {
@@ -22,49 +22,49 @@ internal sealed class TraceViewer
         _uploads = uploads;
     }
 
-    public bool IsReady => _traces.IsReady;
+    public bool IsReady(string tenant) => _traces.IsReadyFor(tenant);
 
-    /// <summary>A stored trace by id; null when the store does not hold it.</summary>
-    public TraceView? Load(TraceId traceId)
+    /// <summary>A trace of <paramref name="tenant"/> by id; null when its store does not hold it.</summary>
+    public TraceView? Load(string tenant, TraceId traceId)
     {
         var key = traceId.ToString();
-        if (Recent(key) is { } cached)
+        if (Recent(tenant, key) is { } cached)
         {
             return cached;
         }
 
-        if (!_traces.TryGetTrace(traceId, out var trace))
+        if (!_traces.TryGetTrace(tenant, traceId, out var trace))
         {
             return null;
         }
 
         var view = TraceView.Build(key, trace);
-        Remember(view);
+        Remember(tenant, view);
         return view;
     }
 
-    /// <summary>A view by its key: an uploaded trace's key, or a trace id.</summary>
-    public TraceView? LoadByKey(string key)
+    /// <summary>A view by its key: an uploaded trace's key, or a trace id; only ever <paramref name="tenant"/>'s.</summary>
+    public TraceView? LoadByKey(string tenant, string key)
     {
         if (UploadedTraces.IsUploadKey(key))
         {
-            return _uploads.Get(key);
+            return _uploads.Get(tenant, key);
         }
 
-        return TraceId.TryParseLenient(key, out var id) && id.IsValid ? Load(id) : null;
+        return TraceId.TryParseLenient(key, out var id) && id.IsValid ? Load(tenant, id) : null;
     }
 
-    private TraceView? Recent(string key)
+    private TraceView? Recent(string tenant, string key)
     {
         lock (_gate)
         {
             for (var node = _recent.First; node is not null; node = node.Next)
             {
-                if (node.Value.Key == key)
+                if (node.Value.Key == key && node.Value.Tenant == tenant)
                 {
                     _recent.Remove(node);
                     _recent.AddFirst(node);
-                    return node.Value;
+                    return node.Value.View;
                 }
             }
 
@@ -72,11 +72,11 @@ internal sealed class TraceViewer
         }
     }
 
-    private void Remember(TraceView view)
+    private void Remember(string tenant, TraceView view)
     {
         lock (_gate)
         {
-            _recent.AddFirst(view);
+            _recent.AddFirst((tenant, view.Key, view));
             while (_recent.Count > Capacity)
             {
                 _recent.RemoveLast();

@@ -15,7 +15,7 @@ internal sealed class UploadedTraces
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (TraceView View, DateTime Expires)> _views = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Tenant, TraceView View, DateTime Expires)> _views = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
     public UploadedTraces(TimeProvider time) => _time = time;
@@ -26,7 +26,7 @@ internal sealed class UploadedTraces
     /// Decodes an OTLP JSON trace file (<c>{"resourceSpans":[…]}</c>, as the download and Tempo write it,
     /// or Jaeger v3's <c>{"result":{…}}</c>) and keeps it. Spans of several traces are shown together.
     /// </summary>
-    public bool TryAdd(ReadOnlySpan<byte> json, out TraceView? view, out string error)
+    public bool TryAdd(string tenant, ReadOnlySpan<byte> json, out TraceView? view, out string error)
     {
         view = null;
         var batch = new SpanBatch();
@@ -62,18 +62,19 @@ internal sealed class UploadedTraces
                 _views.Remove(oldest);
             }
 
-            _views[key] = (view, now + Lifetime);
+            _views[key] = (tenant, view, now + Lifetime);
         }
 
         error = string.Empty;
         return true;
     }
 
-    public TraceView? Get(string key)
+    /// <summary>An upload, only to the tenant that made it.</summary>
+    public TraceView? Get(string tenant, string key)
     {
         lock (_gate)
         {
-            return _views.TryGetValue(key, out var entry) && entry.Expires > _time.GetUtcNow().UtcDateTime ? entry.View : null;
+            return _views.TryGetValue(key, out var entry) && entry.Tenant == tenant && entry.Expires > _time.GetUtcNow().UtcDateTime ? entry.View : null;
         }
     }
 

@@ -50,9 +50,8 @@ public sealed class OtherPagesTests(UiFixture ui)
         Assert.Equal(1, await payments.Locator("svg.sparkline polyline").CountAsync());
         await page.ScreenshotIfAskedAsync("services");
         await payments.Locator("a.operation-link").ClickAsync();
-        await page.WaitForSelectorAsync("#results");
+        await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(2);
         Assert.Contains("q=", page.Url, StringComparison.Ordinal);
-        Assert.Equal(2, await page.CountAsync("#results tbody tr"));
     }
 
     [SkippableFact]
@@ -73,8 +72,7 @@ public sealed class OtherPagesTests(UiFixture ui)
         Assert.Contains("66.7%", label, StringComparison.Ordinal);
         await page.ScreenshotIfAskedAsync("map");
         await edge.Locator("path.hit").ClickAsync(new() { Force = true });
-        await page.WaitForSelectorAsync("#results");
-        Assert.Equal(2, await page.CountAsync("#results tbody tr"));
+        await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(2);
     }
 
     [SkippableFact]
