@@ -343,6 +343,12 @@ internal static class ConfigLoader
                 errors.Add($"overrides.per_tenant.{tenant}: {problem}");
             }
 
+            if (limits is null)
+            {
+                errors.Add($"overrides.per_tenant.{tenant}: empty; give at least one limit, or remove the tenant");
+                continue;
+            }
+
             CheckLimits(errors, $"overrides.per_tenant.{tenant}", limits);
         }
     }

@@ -27,6 +27,8 @@ internal static class ConfigPrinter
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
             .WithTypeConverter(new DurationYamlConverter())
             .WithTypeConverter(new ApiKeyYamlConverter())
+            // An unset optional value is left out rather than printed empty: read back, it is unset again.
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
             .Build();
         return MaskSecrets(serializer.Serialize(options));
     }

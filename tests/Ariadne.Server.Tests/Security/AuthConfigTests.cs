@@ -51,6 +51,7 @@ public sealed class AuthConfigTests
             overrides:
               per_tenant:
                 "..": { max_live_traces: -1 }
+                b:
             """, "ariadne.yaml", _ => null));
         Assert.Contains("auth.ingest.keys[0]: expected a non-empty key", error.Message, StringComparison.Ordinal);
         Assert.Contains("auth.ingest.keys[2]: the same key is listed twice", error.Message, StringComparison.Ordinal);
@@ -58,6 +59,7 @@ public sealed class AuthConfigTests
         Assert.Contains("auth.query.keys[0].tenant", error.Message, StringComparison.Ordinal);
         Assert.Contains("overrides.per_tenant...: tenant id '..' is not allowed", error.Message, StringComparison.Ordinal);
         Assert.Contains("overrides.per_tenant....max_live_traces, max_spans_per_trace and max_search_limit: expected 0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("overrides.per_tenant.b: empty", error.Message, StringComparison.Ordinal);
 
         var tail = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("""
             multitenancy_enabled: true
