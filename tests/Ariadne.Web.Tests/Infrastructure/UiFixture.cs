@@ -45,8 +45,10 @@ public sealed class UiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // A short pairing wait, so the database's client span becomes a virtual node within the test.
-        Server = await LoopbackServer.StartAsync(configure: o => o.Analysis.ServiceGraph.Wait = TimeSpan.FromMilliseconds(500), extensions: [new WebUi()]);
+        // A short pairing wait, so the database's client span becomes a virtual node within the test, yet
+        // long enough that a client span still waits for its server span on a busy machine (the three
+        // services' spans arrive in separate flushes).
+        Server = await LoopbackServer.StartAsync(configure: o => o.Analysis.ServiceGraph.Wait = TimeSpan.FromSeconds(3), extensions: [new WebUi()]);
         var endpoint = Server.GrpcEndpoint;
         using (var gateway = SdkProviders.ForService("gateway", "ui.gateway", endpoint))
         using (var orders = SdkProviders.ForService("orders", "ui.orders", endpoint))

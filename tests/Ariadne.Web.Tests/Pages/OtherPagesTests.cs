@@ -58,7 +58,16 @@ public sealed class OtherPagesTests(UiFixture ui)
     public async Task ServiceMap_DrawsServicesAndTheDatabase_AndAnEdgeOpensItsTraces()
     {
         var page = await ui.NewPageAsync();
-        await page.GoAndWaitAsync("/map", "#service-map");
+
+        // The database appears once its unpaired client span has waited out the pairing wait.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            await page.GoAndWaitAsync("/map", "main h1");
+            await page.WaitForSelectorAsync("#service-map, #map-empty");
+        }
+        while (await page.CountAsync("#service-map g.node.virtual") == 0 && DateTime.UtcNow < deadline && await Delay());
+
         foreach (var node in new[] { "gateway", "orders", "payments" })
         {
             Assert.Equal(1, await page.CountAsync($"#service-map g.node[data-node='{node}']"));
@@ -73,6 +82,12 @@ public sealed class OtherPagesTests(UiFixture ui)
         await page.ScreenshotIfAskedAsync("map");
         await edge.Locator("path.hit").ClickAsync(new() { Force = true });
         await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(2);
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(500);
+        return true;
     }
 
     [SkippableFact]
