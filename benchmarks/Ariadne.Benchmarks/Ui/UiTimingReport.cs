@@ -31,27 +31,12 @@ internal static class UiTimingReport
         var data = Directory.CreateTempSubdirectory("ariadne-ui-bench-").FullName;
         try
         {
-            var ports = Server.Tests.Infrastructure.FreePorts.Take(5);
-            var yaml = $"""
-                receivers:
-                  otlp:
-                    protocols:
-                      grpc:
-                        endpoint: 127.0.0.1:{ports[0]}
-                      http:
-                        endpoint: 127.0.0.1:{ports[1]}
-                  zipkin:
-                    endpoint: 127.0.0.1:{ports[2]}
-                storage:
-                  path: {data}
-                query:
-                  endpoint: 127.0.0.1:{ports[3]}
-                  tempo_endpoint: 127.0.0.1:{ports[4]}
-                """;
-            var options = ConfigLoader.Parse(yaml, "ui-bench");
+            // The same listeners the tests configure: every port free on loopback.
+            var ports = Server.Tests.Infrastructure.ServerPorts.Allocate();
+            var options = ConfigLoader.Parse(ports.ConfigYaml(data), "ui-bench");
             await using var app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning), extensions: [new WebUi()]);
             await app.StartAsync();
-            var ui = new Uri($"http://127.0.0.1:{ports[3]}");
+            var ui = new Uri($"http://127.0.0.1:{ports.Query}");
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             await WaitReadyAsync(http, ui);
 
@@ -68,7 +53,7 @@ internal static class UiTimingReport
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var size in sizes)
             {
-                var traceId = await SendTraceAsync(http, new Uri($"http://127.0.0.1:{ports[1]}/v1/traces"), size);
+                var traceId = await SendTraceAsync(http, new Uri($"http://127.0.0.1:{ports.Http}/v1/traces"), size);
                 var samples = new List<double[]>();
                 for (var run = 0; run <= Runs; run++)
                 {
