@@ -19,6 +19,9 @@ public static class AriadneTracingExtensions
     /// <summary>The activity source ASP.NET Core's server spans come from.</summary>
     public const string AspNetCoreSource = "Microsoft.AspNetCore";
 
+    /// <summary>ASP.NET Core's switch that, when true or unset, keeps request attributes off its server activity.</summary>
+    internal const string HostingTagsSwitch = "Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData";
+
     /// <summary>The activity source HttpClient's client spans come from.</summary>
     public const string HttpClientSource = "System.Net.Http";
 
@@ -57,7 +60,9 @@ public static class AriadneTracingExtensions
     /// Adds the middleware that names server spans <c>{METHOD} {route}</c> and gives them
     /// <c>http.route</c>, <c>http.request.method</c>, <c>http.response.status_code</c>, <c>url.path</c>,
     /// <c>url.scheme</c>, <c>server.address</c>, <c>server.port</c>, error status for 5xx and exception
-    /// events; links untrusted inbound context; and writes <c>traceresponse</c> when asked. Put it first.
+    /// events (if the app set ASP.NET Core's <c>SuppressActivityOpenTelemetryData</c> switch to false, hosting
+    /// gives the request attributes and the middleware does not repeat them); links untrusted inbound
+    /// context; and writes <c>traceresponse</c> when asked. Put it first.
     /// </summary>
     /// <param name="app">The app.</param>
     /// <returns>The app.</returns>

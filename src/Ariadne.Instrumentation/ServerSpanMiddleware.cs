@@ -19,6 +19,14 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     private const int MaxCachedNames = 4096;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(Endpoint Endpoint, string Method), (string Route, string DisplayName)> _names = new();
 
+    /// <summary>
+    /// Whether hosting already gave the activity <c>http.request.method</c>, <c>url.path</c>, <c>url.scheme</c>,
+    /// <c>server.address</c> and <c>server.port</c> when it created it: the app set ASP.NET Core's switch to
+    /// false. It is off by default here because hosting's way costs more than adding them in this middleware.
+    /// </summary>
+    private readonly bool _hostingTagsRequest =
+        AppContext.TryGetSwitch(AriadneTracingExtensions.HostingTagsSwitch, out var suppressed) && !suppressed;
+
     public Task InvokeAsync(HttpContext context)
     {
         var activity = Activity.Current;
@@ -80,6 +88,11 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
                 context.Response.Headers[TraceContext.TraceResponseHeader] = TraceContext.FormatTraceParent(activity.Context);
                 return Task.CompletedTask;
             });
+        }
+
+        if (_hostingTagsRequest)
+        {
+            return;
         }
 
         activity.AddTag("http.request.method", request.Method);

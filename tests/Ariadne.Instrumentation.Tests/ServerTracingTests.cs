@@ -15,7 +15,8 @@ namespace Ariadne.Instrumentation.Tests;
 /// <summary>
 /// A real ASP.NET Core app on loopback set up with AddAriadneTracing / UseAriadneTracing, called over
 /// real HTTP: what its server and client spans look like, and how inbound context is trusted.
-/// (One class: the propagator HttpClient uses is process-wide, so these tests must not run in parallel.)
+/// (One class, run alone: the propagator HttpClient uses and ASP.NET Core's attribute switch are
+/// process-wide, so these tests must not run beside each other or beside other apps.)
 /// </summary>
 [Collection("propagator")]
 public sealed class ServerTracingTests
@@ -120,6 +121,59 @@ public sealed class ServerTracingTests
         return await app.Client.SendAsync(request);
     }
 
+    /// <summary>Records the attributes a sampler is shown for each server span it decides on.</summary>
+    private sealed class RecordingSampler : Sampler
+    {
+        public ConcurrentQueue<Dictionary<string, object?>> Seen { get; } = new();
+
+        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters)
+        {
+            if (samplingParameters.Kind == ActivityKind.Server)
+            {
+                var tags = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var tag in samplingParameters.Tags ?? [])
+                {
+                    tags[tag.Key] = tag.Value;
+                }
+
+                Seen.Enqueue(tags);
+            }
+
+            return new SamplingResult(SamplingDecision.RecordAndSample);
+        }
+    }
+
+    [Fact]
+    public async Task AppThatTurnsOnHostingAttributes_SamplerSeesThem_AndNoneIsRepeated()
+    {
+        // Process-wide, and read when a host starts: this class runs alone (see its collection).
+        const string Switch = "Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData";
+        AppContext.SetSwitch(Switch, false);
+        try
+        {
+            var sampler = new RecordingSampler();
+            await using var app = await StartAsync(o => o.Sampler = sampler);
+            (await GetAsync(app, "/orders/7")).Dispose();
+            var span = await app.ServerSpanAsync("/orders/7");
+
+            var seen = Assert.Single(sampler.Seen, t => t.TryGetValue("url.path", out var path) && (string?)path == "/orders/7");
+            Assert.Equal("GET", seen["http.request.method"]);
+            Assert.Equal("http", seen["url.scheme"]);
+            Assert.Equal("127.0.0.1", seen["server.address"]);
+            Assert.Equal(app.Address.Port, seen["server.port"]);
+
+            Assert.Equal("GET /orders/{id}", span.DisplayName);
+            foreach (var key in new[] { "http.request.method", "url.path", "url.scheme", "server.address", "server.port", "http.route", "http.response.status_code" })
+            {
+                Assert.Single(span.TagObjects, t => t.Key == key);
+            }
+        }
+        finally
+        {
+            AppContext.SetSwitch(Switch, true);
+        }
+    }
+
     [Fact]
     public async Task ServerSpans_AreNamedByRoute_CarryHttpAttributes_AndErrors()
     {
@@ -136,6 +190,15 @@ public sealed class ServerTracingTests
         Assert.Equal("http", ok.GetTagItem("url.scheme"));
         Assert.Equal("127.0.0.1", ok.GetTagItem("server.address"));
         Assert.Equal(ActivityStatusCode.Unset, ok.Status);
+
+        Assert.Equal("/orders/42", ok.GetTagItem("url.path"));
+        Assert.Equal(app.Address.Port, ok.GetTagItem("server.port"));
+
+        // Hosting and the middleware each give some of these: every one must be there exactly once.
+        foreach (var key in new[] { "http.request.method", "url.path", "url.scheme", "server.address", "server.port", "http.route", "http.response.status_code" })
+        {
+            Assert.Single(ok.TagObjects, t => t.Key == key);
+        }
 
         var unavailable = await app.ServerSpanAsync("/unavailable");
         Assert.Equal(503, unavailable.GetTagItem("http.response.status_code"));
@@ -220,3 +283,7 @@ public sealed class ServerTracingTests
         Assert.Equal("tenant=acme", echoed.GetProperty("baggage").GetString());
     }
 }
+
+/// <summary>The tests that start apps using the process-wide propagator: one at a time, after every other collection.</summary>
+[CollectionDefinition("propagator", DisableParallelization = true)]
+public sealed class PropagatorCollection;
