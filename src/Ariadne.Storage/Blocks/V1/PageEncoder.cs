@@ -33,9 +33,22 @@ internal sealed class PageEncoder
     /// <summary>Span id → position within the current trace, for parent references.</summary>
     private readonly Dictionary<SpanId, int> _traceSpans = new();
 
-    /// <summary>Span attribute keys of the page, counted to choose the dedicated columns.</summary>
-    private readonly Dictionary<Utf8Key, KeyCount> _keyCounts = new();
-    private readonly Dictionary<Utf8Key, int> _dedicatedIndex = new();
+    /// <summary>Span attribute keys of the page (their position in <see cref="_keyCounts"/>), counted to choose the dedicated columns.</summary>
+    private readonly Dictionary<Utf8Key, int> _keyIds = new();
+    private readonly List<KeyCount> _keyCounts = [];
+
+    /// <summary>
+    /// The key id of every span attribute on the page, in the order the spans and their attributes are
+    /// written: each key is looked up once per page write, not again for its column and its string.
+    /// </summary>
+    private int[] _attributeKeyIds = new int[1024];
+    private int _attributeCursor;
+
+    /// <summary>Per key id: its dedicated column, or −1.</summary>
+    private int[] _keyDedicated = new int[64];
+
+    /// <summary>Per key id: its index in the page's string table once written, or −1.</summary>
+    private int[] _keyString = new int[64];
     private readonly List<DedicatedColumn> _dedicated = [];
     private readonly List<DedicatedColumn> _spareDedicated = [];
     private byte[] _spanTags = new byte[MaxDedicatedColumns];
@@ -136,19 +149,35 @@ internal sealed class PageEncoder
     /// </summary>
     private void ChooseDedicatedColumns(ReadOnlySpan<SpanRef> spans)
     {
+        _keyIds.Clear();
         _keyCounts.Clear();
+        var total = 0;
+        for (var i = 0; i < spans.Length; i++)
+        {
+            total += spans[i].Row.Attributes.Count;
+        }
+
+        if (_attributeKeyIds.Length < total)
+        {
+            _attributeKeyIds = new int[Math.Max(total, _attributeKeyIds.Length * 2)];
+        }
+
+        var next = 0;
         for (var i = 0; i < spans.Length; i++)
         {
             var batch = spans[i].Batch;
             foreach (ref readonly var kv in batch.AttributesOf(spans[i].Row.Attributes))
             {
                 var key = new Utf8Key(batch, kv.Key);
-                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keyCounts, key, out var existed);
+                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keyIds, key, out var existed);
                 if (!existed)
                 {
-                    count.LastSpan = -1;
+                    id = _keyCounts.Count;
+                    _keyCounts.Add(new KeyCount { Key = key, LastSpan = -1 });
                 }
 
+                _attributeKeyIds[next++] = id;
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keyCounts)[id];
                 var scalar = kv.Value.Kind is ValueKind.String or ValueKind.Bool or ValueKind.Int or ValueKind.Double;
                 if (!scalar || count.LastSpan == i || kv.Key.IsEmpty)
                 {
@@ -160,19 +189,28 @@ internal sealed class PageEncoder
             }
         }
 
-        var chosen = new List<(Utf8Key Key, int Spans)>(_keyCounts.Count);
-        foreach (var (key, count) in _keyCounts)
+        if (_keyDedicated.Length < _keyCounts.Count)
         {
-            if (!count.Excluded)
+            _keyDedicated = new int[Math.Max(_keyCounts.Count, _keyDedicated.Length * 2)];
+            _keyString = new int[_keyDedicated.Length];
+        }
+
+        _keyDedicated.AsSpan(0, _keyCounts.Count).Fill(-1);
+        _keyString.AsSpan(0, _keyCounts.Count).Fill(-1);
+        var chosen = new List<(int Id, int Spans)>(_keyCounts.Count);
+        for (var id = 0; id < _keyCounts.Count; id++)
+        {
+            if (!_keyCounts[id].Excluded)
             {
-                chosen.Add((key, count.Spans));
+                chosen.Add((id, _keyCounts[id].Spans));
             }
         }
 
-        chosen.Sort(static (a, b) =>
+        var keys = _keyCounts;
+        chosen.Sort((a, b) =>
         {
             var c = b.Spans.CompareTo(a.Spans);
-            return c != 0 ? c : a.Key.Bytes.SequenceCompareTo(b.Key.Bytes);
+            return c != 0 ? c : keys[a.Id].Key.Bytes.SequenceCompareTo(keys[b.Id].Key.Bytes);
         });
 
         for (var d = 0; d < chosen.Count && d < MaxDedicatedColumns; d++)
@@ -188,10 +226,12 @@ internal sealed class PageEncoder
                 column = new DedicatedColumn();
             }
 
-            column.Start(chosen[d].Key);
-            _dedicatedIndex.Add(chosen[d].Key, _dedicated.Count);
+            column.Start(_keyCounts[chosen[d].Id].Key);
+            _keyDedicated[chosen[d].Id] = _dedicated.Count;
             _dedicated.Add(column);
         }
+
+        _attributeCursor = 0;
     }
 
     private void Reset()
@@ -207,7 +247,6 @@ internal sealed class PageEncoder
         _scopes.Clear();
         _resourceRows.Clear();
         _scopeRows.Clear();
-        _dedicatedIndex.Clear();
         _spareDedicated.AddRange(_dedicated);
         _dedicated.Clear();
     }
@@ -355,25 +394,25 @@ internal sealed class PageEncoder
         return index;
     }
 
-    /// <summary>A span's attributes: those with a dedicated column go there (with their position in the list), the rest to the attribute columns.</summary>
+    /// <summary>
+    /// A span's attributes: those with a dedicated column go there (with their position in the list), the
+    /// rest to the attribute columns. With no dedicated columns this is exactly <see cref="WriteAttributes"/>.
+    /// </summary>
     private void WriteSpanAttributes(SpanBatch batch, RowRange attributes)
     {
-        if (_dedicated.Count == 0)
-        {
-            WriteAttributes(batch, attributes);
-            return;
-        }
-
         if (_attributeColumn.Length < attributes.Count)
         {
             _attributeColumn = new int[Math.Max(attributes.Count, _attributeColumn.Length * 2)];
         }
 
+        // The keys were looked up in the order spans are written, when the dedicated columns were chosen.
+        var ids = _attributeKeyIds.AsSpan(_attributeCursor, attributes.Count);
+        _attributeCursor += attributes.Count;
         var all = batch.AttributesOf(attributes);
         var generic = 0;
         for (var i = 0; i < all.Length; i++)
         {
-            _attributeColumn[i] = _dedicatedIndex.TryGetValue(new Utf8Key(batch, all[i].Key), out var d) ? d : -1;
+            _attributeColumn[i] = _keyDedicated[ids[i]];
             if (_attributeColumn[i] < 0)
             {
                 generic++;
@@ -389,7 +428,13 @@ internal sealed class PageEncoder
             var d = _attributeColumn[i];
             if (d < 0)
             {
-                keys.Varint((ulong)String(batch, kv.Key));
+                ref var stringIndex = ref _keyString[ids[i]];
+                if (stringIndex < 0)
+                {
+                    stringIndex = String(batch, kv.Key);
+                }
+
+                keys.Varint((ulong)stringIndex);
                 WriteValue(batch, kv.Value, keys);
                 continue;
             }
@@ -517,6 +562,7 @@ internal sealed class PageEncoder
 
     private struct KeyCount
     {
+        public Utf8Key Key;
         public int Spans;
         public int LastSpan;
         public bool Excluded;
