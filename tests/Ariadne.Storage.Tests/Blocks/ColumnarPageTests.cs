@@ -65,6 +65,51 @@ public class ColumnarPageTests
         return batch;
     }
 
+    [Fact]
+    public void BlockMeta_ListsSpanAttributeKeys_InFirstAppearanceOrder_UpToTheLimit_AcrossPages()
+    {
+        // The first page holds 600 keys that repeat; the second page brings a new key per span, so the
+        // limit is reached there: exactly its first keys, in span order, fill the list.
+        var spans = BlockWriterV1.TargetPageSpans + 2_000;
+        var batch = new SpanBatch();
+        var resourceAttrs = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("svc"))));
+        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(resourceAttrs, 1) });
+        var scope = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource, Name = batch.AddString("lib") });
+        for (var i = 0; i < spans; i++)
+        {
+            var start = batch.Attributes.Count;
+            batch.Attributes.Add(new KeyValue(batch.AddString("common"), AnyValue.FromInt(i)));
+            var key = i < BlockWriterV1.TargetPageSpans ? $"a{i % 600:D4}" : $"b{i:D5}";
+            batch.Attributes.Add(new KeyValue(batch.AddString(key), AnyValue.FromString(batch.AddString("v"))));
+            if (i % 7 == 0)
+            {
+                batch.Attributes.Add(new KeyValue(default, AnyValue.FromInt(1)));
+            }
+
+            batch.Spans.Add(new SpanRow
+            {
+                TraceId = new TraceId(1, (ulong)i + 1),
+                SpanId = new SpanId((ulong)i + 1),
+                Name = batch.AddString("op"),
+                ScopeIndex = scope,
+                StartTimeUnixNano = 1_000 + (ulong)i,
+                EndTimeUnixNano = 2_000 + (ulong)i,
+                Attributes = new RowRange(start, batch.Attributes.Count - start),
+            });
+        }
+
+        using var dir = new TempDirectory();
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "t", Refs(batch), PageCodec.None);
+        Assert.True(meta.PageCount >= 2);
+
+        var firstB = BlockWriterV1.TargetPageSpans;
+        var expected = new List<string> { "common" };
+        expected.AddRange(Enumerable.Range(0, 600).Select(k => $"a{k:D4}"));
+        expected.AddRange(Enumerable.Range(firstB, BlockWriterV1.MaxListedValues - expected.Count).Select(k => $"b{k:D5}"));
+        expected.Sort(StringComparer.Ordinal);
+        Assert.Equal(expected, meta.AttributeKeys);
+    }
+
     private static List<SpanRef> Refs(SpanBatch batch) => Enumerable.Range(0, batch.SpanCount).Select(i => new SpanRef(batch, i)).ToList();
 
     private static string Describe(SpanBatch batch, int span)

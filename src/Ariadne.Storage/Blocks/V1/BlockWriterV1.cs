@@ -208,11 +208,6 @@ internal sealed class BlockWriterV1 : IDisposable
             }
         }
 
-        foreach (ref readonly var kv in batch.AttributesOf(row.Attributes))
-        {
-            Collect(_keys, batch, kv.Key);
-        }
-
         var resource = batch.Scopes[row.ScopeIndex].ResourceIndex;
         if (_pageResources.Add((batch, resource)))
         {
@@ -252,6 +247,20 @@ internal sealed class BlockWriterV1 : IDisposable
     {
         var pageSpans = CollectionsMarshal.AsSpan(_page);
         var payload = _encoder.Encode(pageSpans);
+
+        // The encoder has looked up the page's span attribute keys already: list each distinct one once
+        // (in the order they first appear, as listing them span by span would).
+        for (var k = 0; k < _encoder.PageKeyCount; k++)
+        {
+            var key = _encoder.PageKey(k);
+            if (key.Bytes.IsEmpty || _keys.Contains(key) || _keys.Count >= MaxListedValues)
+            {
+                continue;
+            }
+
+            _keys.Add(new Utf8Key(_listed, _listed.AddString(key.Bytes)));
+        }
+
         byte[] page;
         if (_wholePages)
         {

@@ -62,6 +62,12 @@ internal sealed class PageEncoder
 
     public ReadOnlySpan<byte> DedicatedKey(int index) => _dedicated[index].Key.Bytes;
 
+    /// <summary>The number of distinct span attribute keys on the page, after <see cref="Encode"/>.</summary>
+    public int PageKeyCount => _keyCounts.Count;
+
+    /// <summary>The page's distinct span attribute keys in the order they first appear, after <see cref="Encode"/>.</summary>
+    public Utf8Key PageKey(int index) => _keyCounts[index].Key;
+
     public PageEncoder()
     {
         for (var i = 0; i < _columns.Length; i++)
