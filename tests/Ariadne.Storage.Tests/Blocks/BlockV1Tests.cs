@@ -22,6 +22,21 @@ public class BlockV1Tests
         return spans;
     }
 
+    [Fact]
+    public void BlockMeta_ListsEachOperationOnce_WithOrWithoutAServiceName()
+    {
+        using var dir = new TempDirectory();
+        var services = new[] { "svc-0", "svc-1", string.Empty };
+        var batches = Enumerable.Range(0, 12).Select(t => TestBatches.Create(new TraceId(5, (ulong)t + 1), 3, service: services[t % 3])).ToArray();
+        var meta = BlockWriterV1.Write(FileSystemDevice.Instance, dir.Path, "tenant-a", Spans(batches), PageCodec.None);
+
+        var expected = (from service in new[] { string.Empty, "svc-0", "svc-1" }
+                        from op in new[] { "op 0", "op 1", "op 2" }
+                        select new BlockOperation(service, op, "server")).ToArray();
+        Assert.Equal(expected, meta.Operations);
+        Assert.Equal(["svc-0", "svc-1"], meta.Services);
+    }
+
     [Theory]
     [InlineData((byte)PageCodec.None)]
     [InlineData((byte)PageCodec.Deflate)]

@@ -201,7 +201,8 @@ internal sealed class BlockWriterV1 : IDisposable
         var nameKey = Collect(_names, batch, row.Name);
         if (_operations.Count < MaxListedOperations)
         {
-            var operation = (new Utf8Key(batch, service), new Utf8Key(batch, row.Name), row.Kind);
+            // The listed copies hash and compare as the span's own bytes do: no need to hash those again.
+            var operation = (serviceKey ?? new Utf8Key(batch, service), nameKey ?? new Utf8Key(batch, row.Name), row.Kind);
             if (!_operations.Contains(operation))
             {
                 _operations.Add((serviceKey ?? Own(batch, service), nameKey ?? Own(batch, row.Name), row.Kind));
