@@ -114,26 +114,46 @@ internal static class PageCompressor
     [ThreadStatic]
     private static nint t_decompressionContext;
 
-    private static unsafe byte[] CompressZstd(ReadOnlySpan<byte> data, int level)
+    private static byte[] CompressZstd(ReadOnlySpan<byte> data, int level)
     {
-        var output = new byte[(int)ZstdNative.CompressBound((nuint)data.Length)];
+        // Compressed into a pooled buffer of the worst-case size, then copied out exactly: one array of
+        // the result's size per call instead of a worst-case one (often on the large object heap) as well.
+        var bound = MaxZstdLength(data.Length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(bound);
+        try
+        {
+            var written = CompressZstd(data, buffer.AsSpan(0, bound), level);
+            return buffer.AsSpan(0, written).ToArray();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The most bytes zstd can compress <paramref name="length"/> bytes into.</summary>
+    public static int MaxZstdLength(int length) => (int)ZstdNative.CompressBound((nuint)length);
+
+    /// <summary>Compresses with zstd into <paramref name="destination"/> (at least <see cref="MaxZstdLength"/> bytes); returns the bytes written.</summary>
+    public static unsafe int CompressZstd(ReadOnlySpan<byte> data, Span<byte> destination, int level)
+    {
         if (t_compressionContext == 0)
         {
             t_compressionContext = ZstdNative.CreateCompressionContext();
         }
 
         fixed (byte* src = data)
-        fixed (byte* dst = output)
+        fixed (byte* dst = destination)
         {
             var written = t_compressionContext == 0
-                ? ZstdNative.Compress(dst, (nuint)output.Length, src, (nuint)data.Length, level)
-                : ZstdNative.CompressWithContext(t_compressionContext, dst, (nuint)output.Length, src, (nuint)data.Length, level);
+                ? ZstdNative.Compress(dst, (nuint)destination.Length, src, (nuint)data.Length, level)
+                : ZstdNative.CompressWithContext(t_compressionContext, dst, (nuint)destination.Length, src, (nuint)data.Length, level);
             if (ZstdNative.IsError(written) != 0)
             {
                 throw new InvalidOperationException("zstd compression failed");
             }
 
-            return output[..(int)written];
+            return (int)written;
         }
     }
 

@@ -23,11 +23,20 @@ internal static class SpanRecord
     {
         var rawLength = SpanBatchCodec.GetEncodedLength(batch);
         var raw = ArrayPool<byte>.Shared.Rent(rawLength);
+        byte[]? compressed = null;
         try
         {
             SpanBatchCodec.Encode(batch, raw);
             var codec = ZstdNative.IsAvailable ? PageCodec.Zstd : PageCodec.None;
-            var body = codec == PageCodec.Zstd ? PageCompressor.Compress(raw.AsSpan(0, rawLength), codec, ZstdLevel) : raw.AsSpan(0, rawLength).ToArray();
+            ReadOnlySpan<byte> body = raw.AsSpan(0, rawLength);
+            if (codec == PageCodec.Zstd)
+            {
+                // Compressed into a pooled buffer: the record below is the one array this allocates.
+                var bound = PageCompressor.MaxZstdLength(rawLength);
+                compressed = ArrayPool<byte>.Shared.Rent(bound);
+                body = compressed.AsSpan(0, PageCompressor.CompressZstd(body, compressed.AsSpan(0, bound), ZstdLevel));
+            }
+
             var record = new byte[HeaderBytes + body.Length];
             BinaryPrimitives.WriteInt64LittleEndian(record, arrivalUnixMilliseconds);
             record[sizeof(long)] = (byte)codec;
@@ -38,6 +47,10 @@ internal static class SpanRecord
         finally
         {
             ArrayPool<byte>.Shared.Return(raw);
+            if (compressed is not null)
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
+            }
         }
     }
 
