@@ -29,8 +29,23 @@ internal sealed class SpanBatch
     /// <summary>Elements of array values, at any depth.</summary>
     public RowTable<AnyValue> ArrayValues { get; } = new();
 
+    /// <summary>An empty batch.</summary>
+    public SpanBatch()
+    {
+        Heap = new();
+    }
+
+    /// <summary>
+    /// An empty batch for a request of <paramref name="requestBytes"/>: every string and byte value a
+    /// decoder stores comes out of the request at no more than its size there, so the heap never grows.
+    /// </summary>
+    public SpanBatch(int requestBytes)
+    {
+        Heap = new(Math.Max(0, requestBytes));
+    }
+
     /// <summary>UTF-8 strings and byte values.</summary>
-    public RowTable<byte> Heap { get; } = new();
+    public RowTable<byte> Heap { get; }
 
     public int SpanCount => Spans.Count;
 

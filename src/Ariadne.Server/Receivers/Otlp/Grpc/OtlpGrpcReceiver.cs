@@ -133,7 +133,7 @@ internal sealed class OtlpGrpcReceiver
                 return;
             }
 
-            var batch = new SpanBatch();
+            var batch = new SpanBatch(message.Length);
             if (!OtlpProtobufDecoder.TryDecode(message.Span, batch, out var error))
             {
                 FinishWithStatus(context, GrpcStatusCode.InvalidArgument, $"cannot decode ExportTraceServiceRequest: {error}");

@@ -70,7 +70,7 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var batch = new SpanBatch();
+            var batch = new SpanBatch(body!.Memory.Length);
             var decoded = encoding == Encoding.Protobuf
                 ? OtlpProtobufDecoder.TryDecode(body!.Span, batch, out var error)
                 : OtlpJsonDecoder.TryDecode(body!.Span, batch, out error);
