@@ -13,14 +13,20 @@ namespace Ariadne.Storage.Tests.Blocks;
 /// </summary>
 public class ColumnarPageTests
 {
+    /// <summary>Adds the resource of service "svc" and a scope of it; returns the scope's index.</summary>
+    private static int AddServiceScope(SpanBatch batch)
+    {
+        var resourceAttrs = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("svc"))));
+        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(resourceAttrs, 1) });
+        return batch.Scopes.Add(new ScopeRow { ResourceIndex = resource, Name = batch.AddString("lib") });
+    }
+
     /// <summary>Spans whose attributes mix every case the dedicated columns must get right.</summary>
     private static SpanBatch MixedAttributes(int spans, int seed)
     {
         var random = new Random(seed);
         var batch = new SpanBatch();
-        var resourceAttrs = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("svc"))));
-        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(resourceAttrs, 1) });
-        var scope = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource, Name = batch.AddString("lib") });
+        var scope = AddServiceScope(batch);
         for (var i = 0; i < spans; i++)
         {
             var start = batch.Attributes.Count;
@@ -72,9 +78,7 @@ public class ColumnarPageTests
         // limit is reached there: exactly its first keys, in span order, fill the list.
         var spans = BlockWriterV1.TargetPageSpans + 2_000;
         var batch = new SpanBatch();
-        var resourceAttrs = batch.Attributes.Add(new KeyValue(batch.AddString("service.name"), AnyValue.FromString(batch.AddString("svc"))));
-        var resource = batch.Resources.Add(new ResourceRow { Attributes = new RowRange(resourceAttrs, 1) });
-        var scope = batch.Scopes.Add(new ScopeRow { ResourceIndex = resource, Name = batch.AddString("lib") });
+        var scope = AddServiceScope(batch);
         for (var i = 0; i < spans; i++)
         {
             var start = batch.Attributes.Count;
