@@ -29,20 +29,12 @@ internal sealed class SpanBatch
     /// <summary>Elements of array values, at any depth.</summary>
     public RowTable<AnyValue> ArrayValues { get; } = new();
 
-    /// <summary>An empty batch.</summary>
-    public SpanBatch()
-    {
-        Heap = new();
-    }
-
     /// <summary>
-    /// An empty batch for a request of <paramref name="requestBytes"/>: every string and byte value a
-    /// decoder stores comes out of the request at no more than its size there, so the heap never grows.
+    /// An empty batch; for a request of <paramref name="requestBytes"/>, its heap is made that size at
+    /// once: every string and byte value a decoder stores comes out of the request at no more than its
+    /// size there, so the heap never grows.
     /// </summary>
-    public SpanBatch(int requestBytes)
-    {
-        Heap = new(Math.Max(0, requestBytes));
-    }
+    public SpanBatch(int requestBytes = 0) => Heap = new(Math.Max(0, requestBytes));
 
     /// <summary>UTF-8 strings and byte values.</summary>
     public RowTable<byte> Heap { get; }

@@ -222,12 +222,18 @@ internal sealed class BlockWriterV1 : IDisposable
     /// <summary>Adds the value to the set if it has room; returns the set's own copy of it, if it holds one.</summary>
     private Utf8Key? Collect(HashSet<Utf8Key> set, SpanBatch batch, Utf8Ref value)
     {
-        if (value.IsEmpty)
+        return value.IsEmpty ? null : Collect(set, new Utf8Key(batch, value));
+    }
+
+    /// <summary>Adds the key (unless empty) to the set if it has room; returns the set's own copy of it, if it holds one.</summary>
+    private Utf8Key? Collect(HashSet<Utf8Key> set, Utf8Key key)
+    {
+        if (key.Bytes.IsEmpty)
         {
             return null;
         }
 
-        if (set.TryGetValue(new Utf8Key(batch, value), out var owned))
+        if (set.TryGetValue(key, out var owned))
         {
             return owned;
         }
@@ -237,7 +243,7 @@ internal sealed class BlockWriterV1 : IDisposable
             return null;
         }
 
-        owned = Own(batch, value);
+        owned = new Utf8Key(_listed, _listed.AddString(key.Bytes));
         set.Add(owned);
         return owned;
     }
@@ -253,13 +259,7 @@ internal sealed class BlockWriterV1 : IDisposable
         // (in the order they first appear, as listing them span by span would).
         for (var k = 0; k < _encoder.PageKeyCount; k++)
         {
-            var key = _encoder.PageKey(k);
-            if (key.Bytes.IsEmpty || _keys.Contains(key) || _keys.Count >= MaxListedValues)
-            {
-                continue;
-            }
-
-            _keys.Add(new Utf8Key(_listed, _listed.AddString(key.Bytes)));
+            Collect(_keys, _encoder.PageKey(k));
         }
 
         byte[] page;
