@@ -4,16 +4,28 @@ namespace Ariadne.Model;
 
 /// <summary>
 /// A growable table of unmanaged rows. Capacity is kept across <see cref="Clear"/> so a decoder can
-/// reuse one batch for every request without allocating again.
+/// reuse one batch for every request without allocating again. Storage beyond <see cref="Count"/> is
+/// never read, so it is allocated without being zeroed: rows are written before they are counted.
 /// </summary>
 internal sealed class RowTable<T>
     where T : unmanaged
 {
     private T[] _rows;
 
-    public RowTable(int capacity = 0) => _rows = capacity == 0 ? [] : new T[capacity];
+    public RowTable(int capacity = 0) => _rows = capacity == 0 ? [] : GC.AllocateUninitializedArray<T>(capacity);
+
+    /// <summary>A table holding a copy of <paramref name="rows"/>, with no room to spare.</summary>
+    public RowTable(ReadOnlySpan<T> rows)
+        : this(rows.Length)
+    {
+        rows.CopyTo(_rows);
+        Count = rows.Length;
+    }
 
     public int Count { get; private set; }
+
+    /// <summary>Rows the table holds before it has to grow.</summary>
+    public int Capacity => _rows.Length;
 
     public Span<T> Rows => _rows.AsSpan(0, Count);
 
@@ -90,9 +102,20 @@ internal sealed class RowTable<T>
 
     public void Clear() => Count = 0;
 
+    /// <summary>Makes room for at least <paramref name="capacity"/> rows in all.</summary>
+    public void EnsureCapacity(int capacity)
+    {
+        if (capacity > _rows.Length)
+        {
+            Grow(capacity);
+        }
+    }
+
     private void Grow(int needed)
     {
         var capacity = Math.Max(needed, Math.Max(16, _rows.Length * 2));
-        Array.Resize(ref _rows, capacity);
+        var rows = GC.AllocateUninitializedArray<T>(capacity);
+        _rows.AsSpan(0, Count).CopyTo(rows);
+        _rows = rows;
     }
 }

@@ -10,31 +10,62 @@ namespace Ariadne.Model;
 /// </summary>
 internal sealed class SpanBatch
 {
-    public RowTable<ResourceRow> Resources { get; } = new();
+    public RowTable<ResourceRow> Resources { get; }
 
-    public RowTable<ScopeRow> Scopes { get; } = new();
+    public RowTable<ScopeRow> Scopes { get; }
 
-    public RowTable<SpanRow> Spans { get; } = new();
+    public RowTable<SpanRow> Spans { get; }
 
-    public RowTable<EventRow> Events { get; } = new();
+    public RowTable<EventRow> Events { get; }
 
-    public RowTable<LinkRow> Links { get; } = new();
+    public RowTable<LinkRow> Links { get; }
 
     /// <summary>Attributes of resources, scopes, spans, events and links; each owner holds a contiguous range.</summary>
-    public RowTable<KeyValue> Attributes { get; } = new();
+    public RowTable<KeyValue> Attributes { get; }
 
     /// <summary>Entries of key-value-list values, at any depth.</summary>
-    public RowTable<KeyValue> NestedAttributes { get; } = new();
+    public RowTable<KeyValue> NestedAttributes { get; }
 
     /// <summary>Elements of array values, at any depth.</summary>
-    public RowTable<AnyValue> ArrayValues { get; } = new();
+    public RowTable<AnyValue> ArrayValues { get; }
 
     /// <summary>
     /// An empty batch; for a request of <paramref name="requestBytes"/>, its heap is made that size at
     /// once: every string and byte value a decoder stores comes out of the request at no more than its
     /// size there, so the heap never grows.
     /// </summary>
-    public SpanBatch(int requestBytes = 0) => Heap = new(Math.Max(0, requestBytes));
+    public SpanBatch(int requestBytes = 0)
+    {
+        Resources = new();
+        Scopes = new();
+        Spans = new();
+        Events = new();
+        Links = new();
+        Attributes = new();
+        NestedAttributes = new();
+        ArrayValues = new();
+        Heap = new(Math.Max(0, requestBytes));
+    }
+
+    private SpanBatch(SpanBatch source)
+    {
+        Resources = new(source.Resources.Rows);
+        Scopes = new(source.Scopes.Rows);
+        Spans = new(source.Spans.Rows);
+        Events = new(source.Events.Rows);
+        Links = new(source.Links.Rows);
+        Attributes = new(source.Attributes.Rows);
+        NestedAttributes = new(source.NestedAttributes.Rows);
+        ArrayValues = new(source.ArrayValues.Rows);
+        Heap = new(source.Heap.Rows);
+    }
+
+    /// <summary>
+    /// A copy with every table exactly as large as its rows: one allocation and one copy per table. A
+    /// decoder fills a reused batch, whose tables have grown to fit any request, and what is kept
+    /// afterwards is this copy, so a request costs neither the tables' growth nor their spare room.
+    /// </summary>
+    public SpanBatch ExactCopy() => new(this);
 
     /// <summary>UTF-8 strings and byte values.</summary>
     public RowTable<byte> Heap { get; }
@@ -153,6 +184,17 @@ internal sealed class SpanBatch
         ArrayValues.Clear();
         Heap.Clear();
     }
+
+    /// <summary>Bytes the batch's tables have room for, used or not.</summary>
+    public long CapacityBytes =>
+        (Resources.Capacity * (long)Marshal.SizeOf<ResourceRow>())
+        + (Scopes.Capacity * (long)Marshal.SizeOf<ScopeRow>())
+        + (Spans.Capacity * (long)Marshal.SizeOf<SpanRow>())
+        + (Events.Capacity * (long)Marshal.SizeOf<EventRow>())
+        + (Links.Capacity * (long)Marshal.SizeOf<LinkRow>())
+        + ((Attributes.Capacity + NestedAttributes.Capacity) * (long)Marshal.SizeOf<KeyValue>())
+        + (ArrayValues.Capacity * (long)Marshal.SizeOf<AnyValue>())
+        + Heap.Capacity;
 
     /// <summary>Bytes the batch's tables occupy, a rough measure for limits and memory accounting.</summary>
     public long ApproximateSize =>

@@ -59,16 +59,18 @@ internal sealed class ZipkinReceiver
                 return;
             }
 
-            var batch = new SpanBatch();
-            var translator = new ZipkinTranslator(batch);
+            var scratch = ScratchBatch.Take(body!.Memory.Length);
+            var translator = new ZipkinTranslator(scratch);
             var decoded = protobuf.Value
-                ? ZipkinProtobufDecoder.TryDecode(body!.Span, batch, translator, out var error)
-                : ZipkinJsonDecoder.TryDecode(body!.Span, batch, translator, out error);
+                ? ZipkinProtobufDecoder.TryDecode(body!.Span, scratch, translator, out var error)
+                : ZipkinJsonDecoder.TryDecode(body!.Span, scratch, translator, out error);
             if (!decoded)
             {
                 await TextAsync(context, StatusCodes.Status400BadRequest, $"cannot decode the Zipkin {(protobuf.Value ? "ListOfSpans" : "JSON")}: {error}");
                 return;
             }
+
+            var batch = ScratchBatch.Keep(scratch);
 
             if (translator.Rejected > 0 && batch.SpanCount == 0)
             {

@@ -133,12 +133,14 @@ internal sealed class OtlpGrpcReceiver
                 return;
             }
 
-            var batch = new SpanBatch(message.Length);
-            if (!OtlpProtobufDecoder.TryDecode(message.Span, batch, out var error))
+            var scratch = ScratchBatch.Take(message.Length);
+            if (!OtlpProtobufDecoder.TryDecode(message.Span, scratch, out var error))
             {
                 FinishWithStatus(context, GrpcStatusCode.InvalidArgument, $"cannot decode ExportTraceServiceRequest: {error}");
                 return;
             }
+
+            var batch = ScratchBatch.Keep(scratch);
 
             var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, message.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)

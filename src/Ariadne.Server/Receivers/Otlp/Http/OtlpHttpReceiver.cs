@@ -70,16 +70,18 @@ internal sealed class OtlpHttpReceiver
                 return;
             }
 
-            var batch = new SpanBatch(body!.Memory.Length);
+            var scratch = ScratchBatch.Take(body!.Memory.Length);
             var decoded = encoding == Encoding.Protobuf
-                ? OtlpProtobufDecoder.TryDecode(body!.Span, batch, out var error)
-                : OtlpJsonDecoder.TryDecode(body!.Span, batch, out error);
+                ? OtlpProtobufDecoder.TryDecode(body!.Span, scratch, out var error)
+                : OtlpJsonDecoder.TryDecode(body!.Span, scratch, out error);
             if (!decoded)
             {
                 await WriteStatusAsync(context, encoding.Value, StatusCodes.Status400BadRequest, GrpcStatusCode.InvalidArgument,
                     $"cannot decode ExportTraceServiceRequest: {error}");
                 return;
             }
+
+            var batch = ScratchBatch.Keep(scratch);
 
             var result = await _ingest.IngestAsync(Tenancy.RequestTenant.From(context), batch, body.Memory.Length, Counters, _pipeline, context.RequestAborted);
             if (result.Outcome == IngestOutcome.Unavailable)
