@@ -63,14 +63,16 @@ internal sealed class DemoShop : IAsyncDisposable
         foreach (var service in Services)
         {
             shop._providers.Add(shop.CreateProvider(service, otlp, headers));
-            shop._addresses[service] = new Uri($"http://127.0.0.1:{FreePort()}");
         }
 
+        // Each service takes whatever port the system gives it and is found by the one it got: a port
+        // chosen first and bound later could be taken by another process in between.
         foreach (var service in Services)
         {
             var app = shop.CreateApp(service);
             await app.StartAsync(cancellationToken);
             shop._apps.Add(app);
+            shop._addresses[service] = new Uri(app.Urls.First());
         }
 
         shop._consumer = Task.Run(() => shop.ConsumeOrderEventsAsync(shop._stop.Token), CancellationToken.None);
@@ -106,7 +108,7 @@ internal sealed class DemoShop : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(_addresses[service].ToString());
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddSingleton(new AriadneTracingOptions { ServiceName = service });
         var app = builder.Build();
         app.Use((context, next) =>
@@ -277,13 +279,6 @@ internal sealed class DemoShop : IAsyncDisposable
                 },
                 cancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
