@@ -41,6 +41,18 @@ internal sealed class BlockWriterV1 : IDisposable
     private readonly List<PageIndexEntry> _entries = [];
     private readonly PageEncoder _encoder = new();
     private readonly List<SpanRef> _page = [];
+
+    // The page being filled, copied together in the order it is written. A head's spans sit in hundreds
+    // of batches and a page draws from nearly all of them; the encoder's passes over spans scattered
+    // like that missed the cache on nearly every span, and over one batch laid out in order they do not.
+    private SpanBatch _pageBatch = RentPageBatch();
+    private SpanCopier _pageCopier;
+
+    // Page batches of finished writers: their tables have grown to a page's size, and a cut or merge
+    // that started from empty tables would grow them again, page after page of garbage.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<SpanBatch> s_pageBatches = [];
+    private const int MaxPooledPageBatches = 4;
+    private const long MaxPooledPageBatchBytes = 64L * 1024 * 1024;
     private readonly HashSet<Utf8Key> _services = [];
     private readonly HashSet<Utf8Key> _names = [];
     private readonly HashSet<Utf8Key> _keys = [];
@@ -74,6 +86,7 @@ internal sealed class BlockWriterV1 : IDisposable
         _data = device.OpenOrCreate(Path.Combine(_directory, BlockFiles.Data));
         _data.SetLength(0);
         _bloom = BloomFilter.Create(expectedTraces);
+        _pageCopier = new SpanCopier(_pageBatch);
     }
 
     /// <summary>
@@ -129,8 +142,9 @@ internal sealed class BlockWriterV1 : IDisposable
         _bloom.Add(traceId);
         foreach (var span in spans)
         {
-            Describe(span);
-            _page.Add(span);
+            var copied = new SpanRef(_pageBatch, _pageCopier.CopySpan(span.Batch, span.Index));
+            Describe(copied);
+            _page.Add(copied);
             if (_page.Count >= MaxPageSpans)
             {
                 WritePage();
@@ -281,6 +295,8 @@ internal sealed class BlockWriterV1 : IDisposable
         _uncompressed += payload.Length;
         _page.Clear();
         _pageResources.Clear();
+        _pageBatch.Clear();
+        _pageCopier = new SpanCopier(_pageBatch);
     }
 
     private static PageIndexEntry IndexEntry(ReadOnlySpan<SpanRef> page, long offset, int length)
@@ -349,5 +365,16 @@ internal sealed class BlockWriterV1 : IDisposable
         _device.DeleteDirectory(_directory);
     }
 
-    public void Dispose() => _data.Dispose();
+    public void Dispose()
+    {
+        _data.Dispose();
+        var batch = Interlocked.Exchange(ref _pageBatch, null!);
+        if (batch is not null && s_pageBatches.Count < MaxPooledPageBatches && batch.CapacityBytes <= MaxPooledPageBatchBytes)
+        {
+            batch.Clear();
+            s_pageBatches.Add(batch);
+        }
+    }
+
+    private static SpanBatch RentPageBatch() => s_pageBatches.TryTake(out var batch) ? batch : new SpanBatch();
 }
