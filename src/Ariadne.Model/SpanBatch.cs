@@ -186,24 +186,15 @@ internal sealed class SpanBatch
     }
 
     /// <summary>Bytes the batch's tables have room for, used or not.</summary>
-    public long CapacityBytes =>
-        (Resources.Capacity * (long)Marshal.SizeOf<ResourceRow>())
-        + (Scopes.Capacity * (long)Marshal.SizeOf<ScopeRow>())
-        + (Spans.Capacity * (long)Marshal.SizeOf<SpanRow>())
-        + (Events.Capacity * (long)Marshal.SizeOf<EventRow>())
-        + (Links.Capacity * (long)Marshal.SizeOf<LinkRow>())
-        + ((Attributes.Capacity + NestedAttributes.Capacity) * (long)Marshal.SizeOf<KeyValue>())
-        + (ArrayValues.Capacity * (long)Marshal.SizeOf<AnyValue>())
-        + Heap.Capacity;
+    public long CapacityBytes => TableBytes(spare: true);
 
     /// <summary>Bytes the batch's tables occupy, a rough measure for limits and memory accounting.</summary>
-    public long ApproximateSize =>
-        (Resources.Count * (long)Marshal.SizeOf<ResourceRow>())
-        + (Scopes.Count * (long)Marshal.SizeOf<ScopeRow>())
-        + (Spans.Count * (long)Marshal.SizeOf<SpanRow>())
-        + (Events.Count * (long)Marshal.SizeOf<EventRow>())
-        + (Links.Count * (long)Marshal.SizeOf<LinkRow>())
-        + ((Attributes.Count + NestedAttributes.Count) * (long)Marshal.SizeOf<KeyValue>())
-        + (ArrayValues.Count * (long)Marshal.SizeOf<AnyValue>())
-        + Heap.Count;
+    public long ApproximateSize => TableBytes(spare: false);
+
+    private long TableBytes(bool spare) =>
+        Bytes(Resources, spare) + Bytes(Scopes, spare) + Bytes(Spans, spare) + Bytes(Events, spare) + Bytes(Links, spare)
+        + Bytes(Attributes, spare) + Bytes(NestedAttributes, spare) + Bytes(ArrayValues, spare) + Bytes(Heap, spare);
+
+    private static long Bytes<T>(RowTable<T> table, bool spare)
+        where T : unmanaged => (spare ? table.Capacity : table.Count) * (long)Marshal.SizeOf<T>();
 }
