@@ -14,6 +14,13 @@ internal sealed class SpanCopier
 
     public SpanBatch Destination { get; }
 
+    /// <summary>Forgets which resources and scopes were copied, for a destination that has just been cleared.</summary>
+    public void Clear()
+    {
+        _scopeMap.Clear();
+        _resourceMap.Clear();
+    }
+
     public int CopySpan(SpanBatch source, int spanIndex)
     {
         var span = source.Spans[spanIndex];

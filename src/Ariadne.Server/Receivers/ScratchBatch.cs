@@ -25,19 +25,14 @@ internal static class ScratchBatch
         return batch;
     }
 
-    /// <summary>The decoded spans as a batch of their own; the scratch batch goes back to the thread.</summary>
+    /// <summary>The decoded spans as a batch of their own; the scratch batch stays with the thread for its next request.</summary>
     public static SpanBatch Keep(SpanBatch scratch)
     {
-        var kept = scratch.ExactCopy();
         if (scratch.CapacityBytes > MaxKeptBytes)
         {
             t_batch = null;
         }
-        else
-        {
-            scratch.Clear();
-        }
 
-        return kept;
+        return scratch.ExactCopy();
     }
 }

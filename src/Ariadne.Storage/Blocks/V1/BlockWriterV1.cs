@@ -46,7 +46,7 @@ internal sealed class BlockWriterV1 : IDisposable
     // of batches and a page draws from nearly all of them; the encoder's passes over spans scattered
     // like that missed the cache on nearly every span, and over one batch laid out in order they do not.
     private SpanBatch _pageBatch = RentPageBatch();
-    private SpanCopier _pageCopier;
+    private readonly SpanCopier _pageCopier;
 
     // Page batches of finished writers: their tables have grown to a page's size, and a cut or merge
     // that started from empty tables would grow them again, page after page of garbage.
@@ -296,7 +296,7 @@ internal sealed class BlockWriterV1 : IDisposable
         _page.Clear();
         _pageResources.Clear();
         _pageBatch.Clear();
-        _pageCopier = new SpanCopier(_pageBatch);
+        _pageCopier.Clear();
     }
 
     private static PageIndexEntry IndexEntry(ReadOnlySpan<SpanRef> page, long offset, int length)
@@ -368,7 +368,8 @@ internal sealed class BlockWriterV1 : IDisposable
     public void Dispose()
     {
         _data.Dispose();
-        var batch = Interlocked.Exchange(ref _pageBatch, null!);
+        var batch = _pageBatch;
+        _pageBatch = null!;
         if (batch is not null && s_pageBatches.Count < MaxPooledPageBatches && batch.CapacityBytes <= MaxPooledPageBatchBytes)
         {
             batch.Clear();
