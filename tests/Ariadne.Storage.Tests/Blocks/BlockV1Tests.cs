@@ -37,6 +37,41 @@ public class BlockV1Tests
         Assert.Equal(["svc-0", "svc-1"], meta.Services);
     }
 
+    [Fact]
+    public void SortByTrace_OrdersByTraceIdThenStart_AndKeepsTheOrderOfEqualKeys()
+    {
+        var random = new Random(7);
+        var batches = new List<SpanBatch>();
+        var spans = new List<SpanRef>();
+        for (var b = 0; b < 20; b++)
+        {
+            var batch = new SpanBatch();
+            for (var i = 0; i < 50; i++)
+            {
+                // Few distinct trace ids and starts, so equal keys occur across batches.
+                batch.Spans.Add(new SpanRow
+                {
+                    TraceId = new TraceId((ulong)random.Next(3), (ulong)random.Next(4)),
+                    SpanId = new SpanId((ulong)((b * 1000) + i + 1)),
+                    StartTimeUnixNano = (ulong)random.Next(5),
+                });
+                spans.Add(new SpanRef(batch, i));
+            }
+
+            batches.Add(batch);
+        }
+
+        var expected = spans
+            .Select((span, position) => (span, position))
+            .OrderBy(s => s.span.Row.TraceId.High).ThenBy(s => s.span.Row.TraceId.Low).ThenBy(s => s.span.Row.StartTimeUnixNano).ThenBy(s => s.position)
+            .Select(s => s.span.Row.SpanId)
+            .ToList();
+
+        BlockWriterV1.SortByTrace(spans);
+
+        Assert.Equal(expected, spans.Select(s => s.Row.SpanId).ToList());
+    }
+
     [Theory]
     [InlineData((byte)PageCodec.None)]
     [InlineData((byte)PageCodec.Deflate)]

@@ -100,11 +100,7 @@ internal sealed class BlockWriterV1 : IDisposable
     /// <summary>Writes the spans (of any traces, in any order) as one block.</summary>
     public static BlockMeta Write(IStorageDevice device, string blocksDirectory, string tenant, List<SpanRef> spans, PageCodec codec, int zstdLevel = PageCompressor.ZstdLevel)
     {
-        spans.Sort(static (a, b) =>
-        {
-            var c = a.Row.TraceId.CompareTo(b.Row.TraceId);
-            return c != 0 ? c : a.Row.StartTimeUnixNano.CompareTo(b.Row.StartTimeUnixNano);
-        });
+        SortByTrace(spans);
 
         using var writer = Create(device, blocksDirectory, tenant, codec, CountTraces(spans), zstdLevel);
         var all = CollectionsMarshal.AsSpan(spans);
@@ -121,6 +117,38 @@ internal sealed class BlockWriterV1 : IDisposable
         }
 
         return writer.Complete();
+    }
+
+    /// <summary>
+    /// Orders spans by trace id, then start time. Each span's keys are read out of its batch once and
+    /// sorted where they lie together, instead of every comparison reading two rows of two batches.
+    /// </summary>
+    internal static void SortByTrace(List<SpanRef> spans)
+    {
+        var count = spans.Count;
+        var keys = System.Buffers.ArrayPool<TraceOrder>.Shared.Rent(count);
+        var copy = System.Buffers.ArrayPool<SpanRef>.Shared.Rent(count);
+        try
+        {
+            var all = CollectionsMarshal.AsSpan(spans);
+            for (var i = 0; i < count; i++)
+            {
+                ref readonly var row = ref all[i].Row;
+                keys[i] = new TraceOrder(row.TraceId.High, row.TraceId.Low, row.StartTimeUnixNano, i);
+            }
+
+            keys.AsSpan(0, count).Sort();
+            all.CopyTo(copy);
+            for (var i = 0; i < count; i++)
+            {
+                all[i] = copy[keys[i].Index];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<SpanRef>.Shared.Return(copy, clearArray: true);
+            System.Buffers.ArrayPool<TraceOrder>.Shared.Return(keys);
+        }
     }
 
     /// <summary>Adds every span of one trace, sorted as it should be stored; trace ids must ascend.</summary>
@@ -348,6 +376,22 @@ internal sealed class BlockWriterV1 : IDisposable
         }
 
         return count;
+    }
+
+    /// <summary>A span's place in a block's order: trace id, start time, then where it was, so equal keys keep their order.</summary>
+    private readonly struct TraceOrder(ulong high, ulong low, ulong start, int index) : IComparable<TraceOrder>
+    {
+        private readonly ulong _high = high;
+        private readonly ulong _low = low;
+        private readonly ulong _start = start;
+
+        public int Index { get; } = index;
+
+        public int CompareTo(TraceOrder other) =>
+            _high != other._high ? _high.CompareTo(other._high)
+            : _low != other._low ? _low.CompareTo(other._low)
+            : _start != other._start ? _start.CompareTo(other._start)
+            : Index.CompareTo(other.Index);
     }
 
     private void WriteDurably(string path, byte[] bytes)
