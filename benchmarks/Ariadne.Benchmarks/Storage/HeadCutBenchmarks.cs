@@ -21,12 +21,13 @@ public class HeadCutBenchmarks
     public const int Requests = 250;
     public const int SpansPerRequest = 1_000;
 
-    private readonly List<SpanRef> _spans = new(Requests * SpansPerRequest);
+    private List<SpanRef> _spans = [];
     private string _directory = string.Empty;
 
-    [GlobalSetup]
-    public void Setup()
+    /// <summary>A full head as a server holds it: <see cref="Requests"/> requests decoded by the receiver's decoder, each into its own batch.</summary>
+    internal static List<SpanRef> DecodedHead()
     {
+        var spans = new List<SpanRef>(Requests * SpansPerRequest);
         foreach (var request in EncodedRequest.Prepare("realistic", SpansPerRequest, Requests))
         {
             var batch = new SpanBatch(request.Bytes.Length);
@@ -37,10 +38,17 @@ public class HeadCutBenchmarks
 
             for (var i = 0; i < batch.SpanCount; i++)
             {
-                _spans.Add(new SpanRef(batch, i));
+                spans.Add(new SpanRef(batch, i));
             }
         }
 
+        return spans;
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _spans = DecodedHead();
         _directory = Directory.CreateTempSubdirectory("ariadne-cut-").FullName;
     }
 

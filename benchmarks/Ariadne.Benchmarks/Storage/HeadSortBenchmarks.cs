@@ -1,6 +1,4 @@
-using Ariadne.Cli.LoadGen;
 using Ariadne.Model;
-using Ariadne.Protocols.Otlp.Protobuf;
 using Ariadne.Storage.Blocks.V1;
 using BenchmarkDotNet.Attributes;
 
@@ -15,21 +13,10 @@ namespace Ariadne.Benchmarks.Storage;
 [MedianColumn]
 public class HeadSortBenchmarks
 {
-    private readonly List<SpanRef> _spans = new(250_000);
+    private List<SpanRef> _spans = [];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        foreach (var request in EncodedRequest.Prepare("realistic", 1_000, 250))
-        {
-            var batch = new SpanBatch(request.Bytes.Length);
-            OtlpProtobufDecoder.TryDecode(request.Bytes, batch, out _);
-            for (var i = 0; i < batch.SpanCount; i++)
-            {
-                _spans.Add(new SpanRef(batch, i));
-            }
-        }
-    }
+    public void Setup() => _spans = HeadCutBenchmarks.DecodedHead();
 
     [Benchmark(Baseline = true)]
     public int ComparedInPlace()
