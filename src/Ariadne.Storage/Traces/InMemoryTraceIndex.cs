@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Ariadne.Model;
 using Ariadne.Storage.Log;
 
@@ -14,7 +15,25 @@ namespace Ariadne.Storage.Traces;
 /// </summary>
 internal sealed class InMemoryTraceIndex : ITraceIndex
 {
-    private readonly Dictionary<TraceId, TraceEntry> _traces = new();
+    /// <summary>Trace id → its slot in <see cref="_slots"/>.</summary>
+    private readonly Dictionary<TraceId, int> _traces = new();
+
+    /// <summary>
+    /// What is known per trace and where its spans are, in flat arrays of structs rather than objects
+    /// per trace: the head lives for seconds, long enough for the garbage collector to promote whatever
+    /// it holds, and a few large arrays cost it nothing to trace or copy where hundreds of thousands of
+    /// small sets and lists did.
+    /// </summary>
+    private TraceSlot[] _slots = new TraceSlot[256];
+    private int _slotCount;
+
+    /// <summary>Where each indexed span is; the spans of one trace are chained in arrival order.</summary>
+    private Location[] _locations = new Location[1024];
+    private int _locationCount;
+
+    /// <summary>(trace slot, span id) of every span indexed, for first-write-wins.</summary>
+    private readonly HashSet<SpanKey> _spanKeys = new();
+
     private readonly List<Chunk> _chunks = new();
     private readonly Lock _lock = new();
     private long _spanCount;
@@ -31,7 +50,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         {
             lock (_lock)
             {
-                return _traces.Count;
+                return _slotCount;
             }
         }
     }
@@ -51,18 +70,33 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
             for (var i = 0; i < spans.Length; i++)
             {
                 ref readonly var span = ref spans[i];
-                if (!_traces.TryGetValue(span.TraceId, out var entry))
+                ref var slotOfTrace = ref CollectionsMarshal.GetValueRefOrAddDefault(_traces, span.TraceId, out var known);
+                if (!known)
                 {
-                    entry = new TraceEntry();
-                    _traces.Add(span.TraceId, entry);
+                    slotOfTrace = NewSlot(span.TraceId);
                 }
 
-                if (entry.SpanIds.Add(span.SpanId))
+                var slot = slotOfTrace;
+                if (!_spanKeys.Add(new SpanKey(slot, span.SpanId.Value)))
                 {
-                    entry.Locations.Add((chunk, i));
-                    entry.LastActivity = now;
-                    added++;
+                    continue;
                 }
+
+                var location = NewLocation(chunk, i);
+                ref var trace = ref _slots[slot];
+                if (trace.First < 0)
+                {
+                    trace.First = location;
+                }
+                else
+                {
+                    _locations[trace.Last].Next = location;
+                }
+
+                trace.Last = location;
+                trace.Count++;
+                trace.LastActivity = now;
+                added++;
             }
 
             if (added > 0)
@@ -76,17 +110,42 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         return added;
     }
 
+    private int NewSlot(TraceId traceId)
+    {
+        if (_slotCount == _slots.Length)
+        {
+            Array.Resize(ref _slots, _slots.Length * 2);
+        }
+
+        _slots[_slotCount] = new TraceSlot { Id = traceId, First = -1, Last = -1 };
+        return _slotCount++;
+    }
+
+    private int NewLocation(int chunk, int index)
+    {
+        if (_locationCount == _locations.Length)
+        {
+            Array.Resize(ref _locations, _locations.Length * 2);
+        }
+
+        _locations[_locationCount] = new Location { Chunk = chunk, Index = index, Next = -1 };
+        return _locationCount++;
+    }
+
     public void CollectTrace(TraceId traceId, List<SpanRef> found)
     {
-        List<(int Chunk, int Index)> locations;
+        var locations = new List<(int Chunk, int Index)>();
         lock (_lock)
         {
-            if (!_traces.TryGetValue(traceId, out var entry))
+            if (!_traces.TryGetValue(traceId, out var slot))
             {
                 return;
             }
 
-            locations = [.. entry.Locations];
+            for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
+            {
+                locations.Add((_locations[at].Chunk, _locations[at].Index));
+            }
         }
 
         foreach (var (chunk, index) in locations)
@@ -118,7 +177,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
     {
         lock (_lock)
         {
-            return _traces.TryGetValue(traceId, out var entry) ? entry.SpanIds.Count : 0;
+            return _traces.TryGetValue(traceId, out var slot) ? _slots[slot].Count : 0;
         }
     }
 
@@ -126,7 +185,13 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
     {
         lock (_lock)
         {
-            return [.. _traces.Keys];
+            var ids = new List<TraceId>(_slotCount);
+            for (var slot = 0; slot < _slotCount; slot++)
+            {
+                ids.Add(_slots[slot].Id);
+            }
+
+            return ids;
         }
     }
 
@@ -138,13 +203,11 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         var live = new List<SpanRef>();
         lock (_lock)
         {
-            foreach (var entry in _traces.Values)
+            for (var slot = 0; slot < _slotCount; slot++)
             {
-                var target = Stopwatch.GetElapsedTime(entry.LastActivity, now) >= idlePeriod ? complete : live;
-                foreach (var (chunk, index) in entry.Locations)
-                {
-                    target.Add(new SpanRef(batches[chunk], index));
-                }
+                ref readonly var trace = ref _slots[slot];
+                var target = Stopwatch.GetElapsedTime(trace.LastActivity, now) >= idlePeriod ? complete : live;
+                AddSpansOf(trace, batches, target);
             }
         }
 
@@ -157,15 +220,21 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         lock (_lock)
         {
             var spans = new List<SpanRef>((int)Interlocked.Read(ref _spanCount));
-            foreach (var entry in _traces.Values)
+            for (var slot = 0; slot < _slotCount; slot++)
             {
-                foreach (var (chunk, index) in entry.Locations)
-                {
-                    spans.Add(new SpanRef(batches[chunk], index));
-                }
+                AddSpansOf(_slots[slot], batches, spans);
             }
 
             return spans;
+        }
+    }
+
+    private void AddSpansOf(in TraceSlot trace, List<SpanBatch> batches, List<SpanRef> target)
+    {
+        for (var at = trace.First; at >= 0; at = _locations[at].Next)
+        {
+            ref readonly var location = ref _locations[at];
+            target.Add(new SpanRef(batches[location.Chunk], location.Index));
         }
     }
 
@@ -217,13 +286,43 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         public WeakReference<SpanBatch> Batch { get; } = new(batch);
     }
 
-    private sealed class TraceEntry
+    private struct TraceSlot
     {
-        public HashSet<SpanId> SpanIds { get; } = new();
+        public TraceId Id;
 
-        public List<(int Chunk, int Index)> Locations { get; } = new(4);
+        /// <summary>The first and last of the trace's spans in <see cref="_locations"/>, or −1.</summary>
+        public int First;
+        public int Last;
+
+        /// <summary>How many distinct spans of the trace are indexed.</summary>
+        public int Count;
 
         /// <summary>When the last new span arrived (a <see cref="Stopwatch"/> timestamp).</summary>
-        public long LastActivity { get; set; }
+        public long LastActivity;
+    }
+
+    private struct Location
+    {
+        public int Chunk;
+        public int Index;
+
+        /// <summary>The trace's next span in <see cref="_locations"/>, or −1.</summary>
+        public int Next;
+    }
+
+    /// <summary>
+    /// A span by its trace's slot and its id. Span ids come from clients, so the hash is the runtime's
+    /// seeded one: ids chosen to collide cannot turn the set into a list.
+    /// </summary>
+    private readonly struct SpanKey(int trace, ulong spanId) : IEquatable<SpanKey>
+    {
+        private readonly ulong _spanId = spanId;
+        private readonly int _trace = trace;
+
+        public bool Equals(SpanKey other) => _spanId == other._spanId && _trace == other._trace;
+
+        public override bool Equals(object? obj) => obj is SpanKey other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(_trace, _spanId);
     }
 }

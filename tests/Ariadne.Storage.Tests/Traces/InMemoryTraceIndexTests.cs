@@ -67,6 +67,51 @@ public class InMemoryTraceIndexTests
     }
 
     [Fact]
+    public void TracesSpreadOverManyBatches_AreListedInArrivalOrder_EachSpanOnce()
+    {
+        var index = new InMemoryTraceIndex();
+        var a = new TraceId(10, 1);
+        var b = new TraceId(20, 2);
+        var c = new TraceId(30, 3);
+        var expected = new Dictionary<TraceId, List<ulong>> { [a] = [], [b] = [], [c] = [] };
+        for (var round = 0; round < 40; round++)
+        {
+            // Each round sends one new span of every trace and repeats one already held, in varying order.
+            foreach (var traceId in round % 2 == 0 ? new[] { b, a, c } : new[] { c, a, b })
+            {
+                var spanId = 100 + (ulong)round;
+                Assert.Equal(1, index.Add(TestBatches.Create(traceId, 1, firstSpanId: spanId)));
+                expected[traceId].Add(spanId);
+                Assert.Equal(0, index.Add(TestBatches.Create(traceId, 1, firstSpanId: 100 + (ulong)(round / 2))));
+            }
+        }
+
+        Assert.Equal([b, a, c], index.TraceIds());
+        Assert.Equal(3, index.TraceCount);
+        Assert.Equal(120, index.SpanCount);
+        foreach (var (traceId, spanIds) in expected)
+        {
+            var found = new List<SpanRef>();
+            index.CollectTrace(traceId, found);
+            Assert.Equal(spanIds, found.Select(s => s.Row.SpanId.Value));
+            Assert.All(found, s => Assert.Equal(traceId, s.Row.TraceId));
+            Assert.Equal(40, index.SpanCountOf(traceId));
+        }
+
+        Assert.Equal(0, index.SpanCountOf(new TraceId(40, 4)));
+        Assert.False(index.Contains(new TraceId(40, 4)));
+        var all = index.AllSpans();
+        Assert.Equal(120, all.Count);
+        Assert.Equal(120, all.Select(s => (s.Row.TraceId, s.Row.SpanId)).Distinct().Count());
+        var (complete, live) = index.SplitByIdle(TimeSpan.Zero);
+        Assert.Equal(120, complete.Count);
+        Assert.Empty(live);
+        (complete, live) = index.SplitByIdle(TimeSpan.FromHours(1));
+        Assert.Empty(complete);
+        Assert.Equal(all.Select(s => (s.Row.TraceId, s.Row.SpanId)), live.Select(s => (s.Row.TraceId, s.Row.SpanId)));
+    }
+
+    [Fact]
     public async Task Add_ConcurrentWritersAndReaders_CountEverySpanOnce()
     {
         var index = new InMemoryTraceIndex();
