@@ -67,16 +67,25 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         {
             var chunk = _chunks.Count;
             var spans = batch.Spans.Rows;
+
+            // A request usually carries a trace's spans one after another: look its slot up once.
+            var slot = -1;
+            var slotTraceId = default(TraceId);
             for (var i = 0; i < spans.Length; i++)
             {
                 ref readonly var span = ref spans[i];
-                ref var slotOfTrace = ref CollectionsMarshal.GetValueRefOrAddDefault(_traces, span.TraceId, out var known);
-                if (!known)
+                if (slot < 0 || span.TraceId != slotTraceId)
                 {
-                    slotOfTrace = NewSlot(span.TraceId);
+                    ref var slotOfTrace = ref CollectionsMarshal.GetValueRefOrAddDefault(_traces, span.TraceId, out var known);
+                    if (!known)
+                    {
+                        slotOfTrace = NewSlot(span.TraceId);
+                    }
+
+                    slot = slotOfTrace;
+                    slotTraceId = span.TraceId;
                 }
 
-                var slot = slotOfTrace;
                 if (!_spanKeys.Add(new SpanKey(slot, span.SpanId.Value)))
                 {
                     continue;
