@@ -80,6 +80,12 @@ internal static class AriadneServer
             // refuse valid large batches before they could be measured.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+
+            // Exporters keep many large requests in flight on one connection. With Kestrel's default
+            // windows (1 MiB per connection, 768 KiB per stream) they stall for window updates
+            // every few frames; a gRPC message may be 64 MiB anyway, so these bound nothing new.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.Http2.MaxRequestHeaderFieldSize = 16 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);

@@ -117,7 +117,7 @@ public sealed class HostileBodyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Http2Listener_AdvertisesItsStreamAndHeaderLimits()
+    public async Task Http2Listener_AdvertisesItsStreamHeaderAndFlowControlLimits()
     {
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, _server.Ports.Grpc);
@@ -139,8 +139,28 @@ public sealed class HostileBodyTests : IAsyncLifetime
 
         const int MaxConcurrentStreams = 3;
         const int MaxHeaderListSize = 6;
+        const int InitialWindowSize = 4;
         Assert.Equal(256u, settings[MaxConcurrentStreams]);
         Assert.Equal(64u * 1024, settings[MaxHeaderListSize]);
+        Assert.Equal(4u * 1024 * 1024, settings[InitialWindowSize]);
+
+        // The connection's window starts at HTTP/2's 65,535 bytes; the server raises it with a
+        // WINDOW_UPDATE on stream 0 so that many requests in flight on one connection are not held
+        // back a frame at a time.
+        uint? connectionIncrement = null;
+        while (connectionIncrement is null)
+        {
+            await stream.ReadExactlyAsync(header, timeout.Token);
+            var frame = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+            await stream.ReadExactlyAsync(frame, timeout.Token);
+            var streamId = ((header[5] & 0x7F) << 24) | (header[6] << 16) | (header[7] << 8) | header[8];
+            if (header[3] == 8 && streamId == 0)
+            {
+                connectionIncrement = (uint)(((frame[0] & 0x7F) << 24) | (frame[1] << 16) | (frame[2] << 8) | frame[3]);
+            }
+        }
+
+        Assert.Equal((16u * 1024 * 1024) - 65_535, connectionIncrement);
     }
 
     /// <summary>Many compressed members of zeros back to back: a few KB per inflated MB.</summary>
