@@ -294,7 +294,12 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// (at most <see cref="MaxCompactionInputs"/>). The inputs are streamed page by page, so memory
     /// does not depend on block sizes. Returns the merged block, or null when there was nothing to merge.
     /// </summary>
-    public async Task<BlockMeta?> CompactAsync(long maxBlockBytes, int minInputs = 2, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <paramref name="pauseAboveHeadSpans"/> above 0 the merge pauses while the head holds more
+    /// spans than that: a head past its limit means cuts are falling behind, every span waiting in it
+    /// is held in memory, and a merge only makes reads cheaper, so the CPU goes to the cuts first.
+    /// </remarks>
+    public async Task<BlockMeta?> CompactAsync(long maxBlockBytes, int minInputs = 2, long pauseAboveHeadSpans = 0, CancellationToken cancellationToken = default)
     {
         await _compacting.WaitAsync(cancellationToken);
         try
@@ -333,7 +338,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
             try
             {
                 writer = BlockWriterV1.Create(_options.Device, blocksRoot, _options.Tenant, _options.Codec, (int)Math.Min(expectedTraces, int.MaxValue), PageCompressor.ZstdCompactionLevel);
-                BlockMerger.Merge(inputs, writer, cancellationToken);
+                BlockMerger.Merge(inputs, writer, pauseAboveHeadSpans > 0 ? () => Volatile.Read(ref _head).SpanCount > pauseAboveHeadSpans : null, cancellationToken);
                 meta = writer.Complete();
             }
             catch (DamagedBlockException e)

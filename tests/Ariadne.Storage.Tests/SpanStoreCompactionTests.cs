@@ -219,6 +219,69 @@ public class SpanStoreCompactionConcurrencyTests
         }
     }
 
+    [Fact]
+    public async Task CompactAsync_WhileTheHeadIsPastItsLimit_PausesUntilACutEmptiesIt()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+
+        // Two blocks with more traces than the merge handles between two looks at the head.
+        const int TracesPerBlock = 400;
+        for (var block = 0; block < 2; block++)
+        {
+            for (var t = 0; t < TracesPerBlock; t++)
+            {
+                await store.AppendAsync(TestBatches.Create(new TraceId((ulong)block + 1, (ulong)t + 1), 1));
+            }
+
+            await store.FlushAsync();
+        }
+
+        // A head of 5 spans against a limit of 3: the cuts are behind.
+        await store.AppendAsync(TestBatches.Create(new TraceId(77, 77), 5));
+        var compaction = Task.Run(() => store.CompactAsync(maxBlockBytes: 64L << 20, pauseAboveHeadSpans: 3));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(compaction.IsCompleted, "the merge went on while the head was past its limit");
+        Assert.Equal(2, store.Statistics.Blocks);
+
+        Assert.Equal(5, (await store.FlushAsync())!.SpanCount);
+        var finished = await Task.WhenAny(compaction, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == compaction, "the merge did not resume once the head was cut");
+        var merged = await compaction;
+        Assert.NotNull(merged);
+        Assert.Equal(2 * TracesPerBlock, merged.SpanCount);
+        Assert.Equal(2, store.Statistics.Blocks);
+        Assert.True(store.TryGetTrace(new TraceId(2, TracesPerBlock), out var last));
+        Assert.Equal(1, last.SpanCount);
+    }
+
+    [Fact]
+    public async Task CompactAsync_PausedAndCancelled_StopsAndLeavesTheInputs()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        for (var block = 0; block < 2; block++)
+        {
+            for (var t = 0; t < 300; t++)
+            {
+                await store.AppendAsync(TestBatches.Create(new TraceId((ulong)block + 1, (ulong)t + 1), 1));
+            }
+
+            await store.FlushAsync();
+        }
+
+        await store.AppendAsync(TestBatches.Create(new TraceId(77, 77), 2));
+        using var cancel = new CancellationTokenSource();
+        var compaction = Task.Run(() => store.CompactAsync(maxBlockBytes: 64L << 20, cancellationToken: cancel.Token, pauseAboveHeadSpans: 1));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => compaction);
+        Assert.Equal(2, store.Statistics.Blocks);
+
+        // The abandoned merge left no folder of its own beside its two inputs.
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(dir.Path, SpanStore.BlocksDirectory)).Length);
+    }
+
     /// <summary>Once armed, holds the next block folder creation until released.</summary>
     private sealed class GatedDevice(IStorageDevice inner) : IStorageDevice
     {

@@ -122,7 +122,8 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
         {
             try
             {
-                var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, stoppingToken);
+                // A merge waits while the head is past the size that triggers a cut: cuts are then behind.
+                var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, _options.Block.MaxHeadSpans, stoppingToken);
                 if (merged is not null)
                 {
                     LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);

@@ -10,7 +10,19 @@ namespace Ariadne.Storage.Blocks.V1;
 /// </summary>
 internal static class BlockMerger
 {
-    public static void Merge(IReadOnlyList<BlockReaderV1> inputs, BlockWriterV1 output, CancellationToken cancellationToken)
+    /// <summary>How many traces are merged between two looks at <c>pauseWhile</c>.</summary>
+    public const int TracesBetweenPauseChecks = 256;
+
+    /// <summary>How long a paused merge sleeps before it looks again.</summary>
+    public static readonly TimeSpan PausePollInterval = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Merges <paramref name="inputs"/> into <paramref name="output"/>. While <paramref name="pauseWhile"/>
+    /// answers true (it is asked every <see cref="TracesBetweenPauseChecks"/> traces) the merge sleeps
+    /// instead: it holds no lock and its output is not yet visible, so it can wait for as long as more
+    /// urgent work needs the CPU.
+    /// </summary>
+    public static void Merge(IReadOnlyList<BlockReaderV1> inputs, BlockWriterV1 output, Func<bool>? pauseWhile, CancellationToken cancellationToken)
     {
         var cursors = new List<PageCursor>(inputs.Count);
         foreach (var input in inputs)
@@ -24,9 +36,20 @@ internal static class BlockMerger
 
         var trace = new List<SpanRef>();
         var seen = new HashSet<SpanId>();
+        var sinceCheck = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (pauseWhile is not null && ++sinceCheck >= TracesBetweenPauseChecks)
+            {
+                sinceCheck = 0;
+                while (pauseWhile())
+                {
+                    cancellationToken.WaitHandle.WaitOne(PausePollInterval);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
             var found = false;
             var next = default(TraceId);
             foreach (var cursor in cursors)
