@@ -9,6 +9,9 @@ namespace Ariadne.Server.Tests.Infrastructure;
 /// <summary>A real Ariadne server (Kestrel on loopback, real files) inside the test process.</summary>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
+    /// <summary>How often a server on ports it chose itself is started again when one of them was taken meanwhile.</summary>
+    private const int MaxStartAttempts = 5;
+
     private readonly TempDirectory? _ownedDirectory;
     private WebApplication? _app;
 
@@ -44,12 +47,28 @@ internal sealed class LoopbackServer : IAsyncDisposable
         IReadOnlyList<IServerExtension>? extensions = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
-        ports ??= ServerPorts.Allocate();
-        var server = new LoopbackServer(ports, dataDirectory ?? owned!.Path, owned);
-        var options = ConfigLoader.Parse(ports.ConfigYaml(server.DataDirectory), "test");
-        configure?.Invoke(options);
-        server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Critical + 1), configureStorage, extensions);
-        await server._app.StartAsync();
+        var choosePorts = ports is null;
+        LoopbackServer server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var chosen = ports ?? ServerPorts.Allocate();
+            server = new LoopbackServer(chosen, dataDirectory ?? owned!.Path, owned);
+            var options = ConfigLoader.Parse(chosen.ConfigYaml(server.DataDirectory), "test");
+            configure?.Invoke(options);
+            server._app = AriadneServer.Build(options, logging => logging.SetMinimumLevel(LogLevel.Critical + 1), configureStorage, extensions);
+            try
+            {
+                await server._app.StartAsync();
+                break;
+            }
+            catch (IOException e) when (choosePorts && attempt < MaxStartAttempts && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // A port found free was taken before Kestrel bound it (by another test's listener or
+                // an outgoing connection's ephemeral port): start again on fresh ports.
+                await server._app.DisposeAsync();
+            }
+        }
+
         if (waitUntilReady)
         {
             await server.WaitReadyAsync();
