@@ -143,7 +143,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public void CollectTrace(TraceId traceId, List<SpanRef> found)
     {
-        var locations = new List<(int Chunk, int Index)>();
+        List<(int Chunk, int Index)> locations;
         lock (_lock)
         {
             if (!_traces.TryGetValue(traceId, out var slot))
@@ -151,6 +151,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
                 return;
             }
 
+            locations = new List<(int Chunk, int Index)>(_slots[slot].Count);
             for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
             {
                 locations.Add((_locations[at].Chunk, _locations[at].Index));
