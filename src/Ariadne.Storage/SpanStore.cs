@@ -207,17 +207,26 @@ internal sealed partial class SpanStore : IAsyncDisposable
     /// Writes everything in the head into a new block and deletes the log segments it came from. Spans
     /// appended meanwhile go to a fresh head and a fresh segment. Returns the new block, if any.
     /// </summary>
-    public Task<BlockMeta?> FlushAsync(CancellationToken cancellationToken = default) =>
-        CutAsync(TimeSpan.Zero, 0, cancellationToken);
+    public async Task<BlockMeta?> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var written = await CutAsync(TimeSpan.Zero, 0, 0, cancellationToken);
+        return written.Count > 0 ? written[0] : null;
+    }
 
     /// <summary>
     /// Writes the complete traces of the head — those without a new span for
-    /// <paramref name="traceIdlePeriod"/> — into a new block and deletes the log segments they came from.
+    /// <paramref name="traceIdlePeriod"/> — into new blocks and deletes the log segments they came from.
     /// Live traces stay in the head: their spans are appended again to the fresh log segment (durably,
     /// before the old segments go), up to <paramref name="maxLiveSpans"/>; past that everything is written,
-    /// since a trace split over blocks still reads whole. Returns the new block, if any.
+    /// since a trace split over blocks still reads whole. Returns the new blocks, oldest traces first.
     /// </summary>
-    public async Task<BlockMeta?> CutAsync(TimeSpan traceIdlePeriod, long maxLiveSpans, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <paramref name="maxBlockSpans"/> above 0 a head holding more spans than that is written as
+    /// several blocks of whole traces, one after another, and only the batches of the block being
+    /// written are decoded: a head that grew while cuts fell behind then costs no more memory to cut
+    /// than one of the usual size. Compaction joins the blocks later.
+    /// </remarks>
+    public async Task<IReadOnlyList<BlockMeta>> CutAsync(TimeSpan traceIdlePeriod, long maxLiveSpans, long maxBlockSpans = 0, CancellationToken cancellationToken = default)
     {
         await _flushing.WaitAsync(cancellationToken);
         try
@@ -232,25 +241,26 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 },
                 cancellationToken);
 
-            BlockMeta? meta = null;
-            var (spans, live) = flushed!.SplitByIdle(traceIdlePeriod);
-            if (live.Count > maxLiveSpans)
+            var (complete, live) = flushed!.SplitByIdle(traceIdlePeriod);
+            if (live.SpanCount > maxLiveSpans)
             {
-                spans.AddRange(live);
+                complete.AddRange(live);
                 live.Clear();
             }
 
-            if (spans.Count > 0)
+            var written = new List<BlockMeta>();
+            var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
+            foreach (var slice in complete.Slices(maxBlockSpans))
             {
-                var blocksRoot = Path.Combine(_options.DataDirectory, BlocksDirectory);
+                BlockMeta meta;
                 try
                 {
-                    meta = BlockWriterV1.Write(_options.Device, blocksRoot, _options.Tenant, spans, _options.Codec);
+                    meta = BlockWriterV1.Write(_options.Device, blocksRoot, _options.Tenant, flushed.SpansOf(slice), _options.Codec);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     // The spans stay readable from the head being flushed and durable in the closed segments;
-                    // put them back so the next flush tries again.
+                    // put them back so the next flush tries again (those of blocks already written read once).
                     Restore(flushed);
                     throw new StorageUnavailableException($"block could not be written: {e.Message}", e);
                 }
@@ -260,27 +270,30 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 {
                     Volatile.Write(ref _blocks, [.. _blocks, reader]);
                 }
+
+                written.Add(meta);
             }
 
-            if (live.Count > 0)
+            if (live.SpanCount > 0)
             {
+                var liveSpans = flushed.SpansOf(live);
                 try
                 {
-                    // Not cancellable: once the block is visible, the live spans must reach the new segment.
-                    await CarryOverAsync(live, CancellationToken.None);
+                    // Not cancellable: once the blocks are visible, the live spans must reach the new segment.
+                    await CarryOverAsync(liveSpans, CancellationToken.None);
                 }
                 catch (StorageUnavailableException)
                 {
                     // The closed segments still hold the live spans durably, so they are kept (a restart
                     // replays them; spans stored twice read once).
-                    Restore(live);
+                    Restore(liveSpans);
                     throw;
                 }
             }
 
             Volatile.Write(ref _beingFlushed, null);
             _log.DeleteSegments(closed);
-            return meta;
+            return written;
         }
         finally
         {

@@ -99,9 +99,10 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
                 {
                     // Live traces are carried over unless they are most of a full head: then carrying
                     // them would only rewrite the same spans, and a split trace still reads whole.
-                    var meta = await store.CutAsync(_options.Block.TraceIdlePeriod, _options.Block.MaxHeadSpans / 2, stoppingToken);
+                    // A head that grew past its limit is written in blocks of at most that many spans.
+                    var written = await store.CutAsync(_options.Block.TraceIdlePeriod, _options.Block.MaxHeadSpans / 2, _options.Block.MaxHeadSpans, stoppingToken);
                     lastCut = clock.GetTimestamp();
-                    if (meta is not null)
+                    foreach (var meta in written)
                     {
                         LogCut(_logger, meta.BlockId, meta.SpanCount, meta.DataBytes);
                     }

@@ -31,10 +31,16 @@ internal interface ITraceIndex
     List<TraceId> TraceIds();
 
     /// <summary>
-    /// Every span held, split by whether its trace has had no new span for <paramref name="idlePeriod"/>
-    /// (complete) or has (live).
+    /// Every trace held, in order of first arrival, split by whether it has had no new span for
+    /// <paramref name="idlePeriod"/> (complete) or has (live). Nothing is decoded.
     /// </summary>
-    (List<SpanRef> Complete, List<SpanRef> Live) SplitByIdle(TimeSpan idlePeriod);
+    (TraceSelection Complete, TraceSelection Live) SplitByIdle(TimeSpan idlePeriod);
+
+    /// <summary>
+    /// Every span of the selected traces (chosen from this index), trace after trace, each in arrival
+    /// order. Only the batches those spans lie in are decoded.
+    /// </summary>
+    List<SpanRef> SpansOf(TraceSelection traces);
 
     /// <summary>Every span held, each once.</summary>
     List<SpanRef> AllSpans();

@@ -205,23 +205,50 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
         }
     }
 
-    public (List<SpanRef> Complete, List<SpanRef> Live) SplitByIdle(TimeSpan idlePeriod)
+    public (TraceSelection Complete, TraceSelection Live) SplitByIdle(TimeSpan idlePeriod)
     {
         var now = Stopwatch.GetTimestamp();
-        var batches = Batches();
-        var complete = new List<SpanRef>();
-        var live = new List<SpanRef>();
+        var complete = new TraceSelection();
+        var live = new TraceSelection();
         lock (_lock)
         {
             for (var slot = 0; slot < _slotCount; slot++)
             {
                 ref readonly var trace = ref _slots[slot];
                 var target = Stopwatch.GetElapsedTime(trace.LastActivity, now) >= idlePeriod ? complete : live;
-                AddSpansOf(trace, batches, target);
+                target.Add(slot, trace.Count);
             }
         }
 
         return (complete, live);
+    }
+
+    public List<SpanRef> SpansOf(TraceSelection traces)
+    {
+        // The places are read under the lock, the batches decoded outside it, each at most once here.
+        // Sized by the selection; spans that reached a selected trace since are taken as well.
+        var places = new List<(int Chunk, int Index)>((int)traces.SpanCount);
+        int chunks;
+        lock (_lock)
+        {
+            chunks = _chunks.Count;
+            foreach (var (slot, _) in traces.Traces)
+            {
+                for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
+                {
+                    places.Add((_locations[at].Chunk, _locations[at].Index));
+                }
+            }
+        }
+
+        var decoded = new SpanBatch?[chunks];
+        var spans = new List<SpanRef>(places.Count);
+        foreach (var (chunk, index) in places)
+        {
+            spans.Add(new SpanRef(decoded[chunk] ??= Decoded(chunk), index));
+        }
+
+        return spans;
     }
 
     public List<SpanRef> AllSpans()

@@ -104,11 +104,21 @@ public class InMemoryTraceIndexTests
         Assert.Equal(120, all.Count);
         Assert.Equal(120, all.Select(s => (s.Row.TraceId, s.Row.SpanId)).Distinct().Count());
         var (complete, live) = index.SplitByIdle(TimeSpan.Zero);
-        Assert.Equal(120, complete.Count);
-        Assert.Empty(live);
+        Assert.Equal(120, complete.SpanCount);
+        Assert.Equal(3, complete.TraceCount);
+        Assert.Equal(0, live.SpanCount);
+        Assert.Equal(120, index.SpansOf(complete).Count);
         (complete, live) = index.SplitByIdle(TimeSpan.FromHours(1));
-        Assert.Empty(complete);
-        Assert.Equal(all.Select(s => (s.Row.TraceId, s.Row.SpanId)), live.Select(s => (s.Row.TraceId, s.Row.SpanId)));
+        Assert.Equal(0, complete.TraceCount);
+        Assert.Equal(all.Select(s => (s.Row.TraceId, s.Row.SpanId)), index.SpansOf(live).Select(s => (s.Row.TraceId, s.Row.SpanId)));
+
+        // A selection of some traces gives exactly their spans, trace after trace, each in arrival order.
+        // Traces are selected in order of first arrival: b, a, c.
+        var some = new TraceSelection();
+        some.Add(live.Traces[2].Slot, live.Traces[2].Spans);
+        some.Add(live.Traces[0].Slot, live.Traces[0].Spans);
+        Assert.Equal(80, some.SpanCount);
+        Assert.Equal(expected[c].Concat(expected[b]), index.SpansOf(some).Select(s => s.Row.SpanId.Value));
     }
 
     [Fact]
