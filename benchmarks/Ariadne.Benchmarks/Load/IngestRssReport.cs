@@ -87,15 +87,30 @@ internal static class IngestRssReport
             using var stop = new CancellationTokenSource();
             var sampler = Task.Run(async () =>
             {
+                var nextLine = TimeSpan.FromSeconds(5);
                 while (!stop.IsCancellationRequested)
                 {
                     var rss = Rss(server.Id);
-                    if (rss > Interlocked.Read(ref peak))
+                    var isPeak = rss > Interlocked.Read(ref peak);
+                    if (isPeak || clock.Elapsed >= nextLine)
                     {
-                        Interlocked.Exchange(ref peak, rss);
                         try
                         {
-                            peakMetrics = await client.GetStringAsync(new Uri(query, "/metrics"));
+                            var metrics = await client.GetStringAsync(new Uri(query, "/metrics"));
+                            if (isPeak)
+                            {
+                                Interlocked.Exchange(ref peak, rss);
+                                peakMetrics = metrics;
+                            }
+
+                            // A line every 5 s shows how the memory got where it peaked.
+                            if (clock.Elapsed >= nextLine)
+                            {
+                                nextLine += TimeSpan.FromSeconds(5);
+                                Print($"  {clock.Elapsed.TotalSeconds,3:F0} s: RSS {rss / 1024.0,5:F0} MiB, head {Metric(metrics, "ariadne_storage_head_spans") / 1e3,5:N0}k spans, " +
+                                    $"heap {Metric(metrics, "dotnet_gc_heap_size_bytes") / 1048576.0,5:N0} MiB, blocks {Metric(metrics, "ariadne_storage_blocks"),3:N0}, " +
+                                    $"collections gen0/1/2 {Metric(metrics, "dotnet_gc_collections_total{generation=\"0\"}"):N0}/{Metric(metrics, "dotnet_gc_collections_total{generation=\"1\"}"):N0}/{Metric(metrics, "dotnet_gc_collections_total{generation=\"2\"}"):N0}");
+                            }
                         }
                         catch (HttpRequestException)
                         {
