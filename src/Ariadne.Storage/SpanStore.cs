@@ -394,6 +394,22 @@ internal sealed partial class SpanStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Merges round after round (as <see cref="CompactAsync"/>) until nothing is left to merge, and
+    /// returns the merged blocks. Cuts of a busy head write many small blocks; one merge of at most
+    /// <see cref="MaxCompactionInputs"/> of them per compaction interval would fall ever further behind.
+    /// </summary>
+    public async Task<IReadOnlyList<BlockMeta>> CompactAllAsync(long maxBlockBytes, int minInputs = 2, long pauseAboveHeadSpans = 0, CancellationToken cancellationToken = default)
+    {
+        var merged = new List<BlockMeta>();
+        while (await CompactAsync(maxBlockBytes, minInputs, pauseAboveHeadSpans, cancellationToken) is { } meta)
+        {
+            merged.Add(meta);
+        }
+
+        return merged;
+    }
+
+    /// <summary>
     /// Deletes blocks whose newest span is older than <paramref name="maxAge"/>, then the oldest blocks
     /// while all blocks together exceed <paramref name="maxBytes"/> (0 = no size cap). Returns how many went.
     /// </summary>

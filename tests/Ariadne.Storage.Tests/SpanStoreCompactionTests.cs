@@ -37,6 +37,31 @@ public class SpanStoreCompactionTests
     }
 
     [Fact]
+    public async Task CompactAllAsync_MoreSmallBlocksThanOneMergeTakes_MergesUntilNoneAreLeft()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+        const int Blocks = SpanStore.MaxCompactionInputs + 8;
+        for (var block = 0; block < Blocks; block++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(7, (ulong)block + 1), 2));
+            await store.FlushAsync();
+        }
+
+        var merged = await store.CompactAllAsync(maxBlockBytes: 64L << 20);
+
+        // The first round takes the oldest 32 blocks, the second the remaining 8 with the first's output.
+        Assert.Equal([SpanStore.MaxCompactionInputs * 2L, (Blocks * 2L)], merged.Select(m => m.SpanCount));
+        Assert.Equal(1, store.Statistics.Blocks);
+        Assert.Empty(await store.CompactAllAsync(maxBlockBytes: 64L << 20));
+        for (var block = 0; block < Blocks; block++)
+        {
+            Assert.True(store.TryGetTrace(new TraceId(7, (ulong)block + 1), out var trace));
+            Assert.Equal(2, trace.SpanCount);
+        }
+    }
+
+    [Fact]
     public async Task CompactAsync_ManyPagesOfInterleavedTraces_StreamsIntoOneSortedBlockWithEverySpanOnce()
     {
         using var dir = new TempDirectory();

@@ -153,6 +153,11 @@ internal static class ConfigLoader
             errors.Add("storage.block.max_head_spans: expected a positive number");
         }
 
+        if (options.Storage.Block.CutBlockSpans <= 0)
+        {
+            errors.Add("storage.block.cut_block_spans: expected a positive number");
+        }
+
         if (options.Storage.Block.MaxDuration <= TimeSpan.Zero)
         {
             errors.Add("storage.block.max_duration: expected a positive duration such as 00:05:00");

@@ -10,7 +10,7 @@ namespace Ariadne.Server.Hosting;
 /// Keeps storage bounded: cuts the head into a block when it holds more than
 /// <c>storage.block.max_head_spans</c> spans or has not been cut for <c>storage.block.max_duration</c>
 /// (only traces idle for <c>storage.block.trace_idle_period</c> go; live ones stay in the head);
-/// merges small blocks every <c>storage.compaction.interval</c>; applies retention by age (per tenant under <c>overrides</c>) and size. Every tenant's store gets the same loops.
+/// every <c>storage.compaction.interval</c> merges small blocks until none are left to merge; applies retention by age (per tenant under <c>overrides</c>) and size. Every tenant's store gets the same loops.
 /// </summary>
 internal sealed partial class StorageMaintenanceService : BackgroundService
 {
@@ -99,8 +99,9 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
                 {
                     // Live traces are carried over unless they are most of a full head: then carrying
                     // them would only rewrite the same spans, and a split trace still reads whole.
-                    // A head that grew past its limit is written in blocks of at most that many spans.
-                    var written = await store.CutAsync(_options.Block.TraceIdlePeriod, _options.Block.MaxHeadSpans / 2, _options.Block.MaxHeadSpans, stoppingToken);
+                    // Written in blocks of at most cut_block_spans spans, so a head that grew while
+                    // cuts fell behind costs no more memory to cut than a small one.
+                    var written = await store.CutAsync(_options.Block.TraceIdlePeriod, _options.Block.MaxHeadSpans / 2, _options.Block.CutBlockSpans, stoppingToken);
                     lastCut = clock.GetTimestamp();
                     foreach (var meta in written)
                     {
@@ -124,8 +125,7 @@ internal sealed partial class StorageMaintenanceService : BackgroundService
             try
             {
                 // A merge waits while the head is past the size that triggers a cut: cuts are then behind.
-                var merged = await store.CompactAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, _options.Block.MaxHeadSpans, stoppingToken);
-                if (merged is not null)
+                foreach (var merged in await store.CompactAllAsync(_options.Compaction.MaxBlockBytes, _options.Compaction.MinBlocks, _options.Block.MaxHeadSpans, stoppingToken))
                 {
                     LogCompacted(_logger, merged.BlockId, merged.SpanCount, merged.DataBytes);
                 }

@@ -62,6 +62,15 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_CutBlockSpans_Defaults65536AndRejectsZero()
+    {
+        Assert.Equal(65_536, ConfigLoader.Parse("storage:\n  path: ./d\n", "ariadne.yaml").Storage.Block.CutBlockSpans);
+        Assert.Equal(10_000, ConfigLoader.Parse("storage:\n  block:\n    cut_block_spans: 10000\n", "ariadne.yaml").Storage.Block.CutBlockSpans);
+        var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("storage:\n  block:\n    cut_block_spans: 0\n", "ariadne.yaml"));
+        Assert.Contains("storage.block.cut_block_spans: expected a positive number", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_BadDuration_NamesTheLine()
     {
         var error = Assert.Throws<ConfigurationException>(() => ConfigLoader.Parse("storage:\n  block:\n    max_duration: five minutes\n", "ariadne.yaml"));
