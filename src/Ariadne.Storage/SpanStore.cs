@@ -22,7 +22,7 @@ internal sealed partial class SpanStore : IAsyncDisposable
     public const string QuarantineDirectory = "quarantine";
 
     /// <summary>Blocks merged at once; each holds one decoded page in memory while it is merged.</summary>
-    public const int MaxCompactionInputs = 32;
+    public const int MaxCompactionInputs = 16;
 
     private readonly SpanStoreOptions _options;
     private readonly IngestLog _log;

@@ -50,7 +50,7 @@ public class SpanStoreCompactionTests
 
         var merged = await store.CompactAllAsync(maxBlockBytes: 64L << 20);
 
-        // The first round takes the oldest 32 blocks, the second the remaining 8 with the first's output.
+        // The first round takes the oldest blocks it may, the second the remaining 8 with the first's output.
         Assert.Equal([SpanStore.MaxCompactionInputs * 2L, (Blocks * 2L)], merged.Select(m => m.SpanCount));
         Assert.Equal(1, store.Statistics.Blocks);
         Assert.Empty(await store.CompactAllAsync(maxBlockBytes: 64L << 20));
