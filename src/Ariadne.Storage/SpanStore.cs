@@ -303,8 +303,9 @@ internal sealed partial class SpanStore : IAsyncDisposable
 
     /// <summary>
     /// Merges small blocks into one: spans deduplicated, traces split across blocks joined. Inputs are
-    /// the oldest blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it
-    /// (at most <see cref="MaxCompactionInputs"/>). The inputs are streamed page by page, so memory
+    /// blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it (at most
+    /// <see cref="MaxCompactionInputs"/>): the oldest of those within 4 times the smallest one's size when
+    /// there are <paramref name="minInputs"/> of them, else the oldest of any size. The inputs are streamed page by page, so memory
     /// does not depend on block sizes. Returns the merged block, or null when there was nothing to merge.
     /// </summary>
     /// <remarks>
@@ -321,20 +322,8 @@ internal sealed partial class SpanStore : IAsyncDisposable
                 .Where(b => BlockBytes(b) < maxBlockBytes / 2)
                 .OrderBy(b => b.Meta.MinStartTimeUnixNano)
                 .ToList();
-            var inputs = new List<BlockReaderV1>();
-            long total = 0;
-            foreach (var block in candidates)
-            {
-                if (total + BlockBytes(block) > maxBlockBytes || inputs.Count == MaxCompactionInputs)
-                {
-                    break;
-                }
-
-                inputs.Add(block);
-                total += BlockBytes(block);
-            }
-
-            if (inputs.Count < Math.Max(2, minInputs))
+            var inputs = ChooseInputs(candidates, maxBlockBytes, Math.Max(2, minInputs));
+            if (inputs.Count == 0)
             {
                 return null;
             }
@@ -459,6 +448,60 @@ internal sealed partial class SpanStore : IAsyncDisposable
         {
             // Left for the next start, which removes block folders without meta.json.
         }
+    }
+
+    /// <summary>How much larger than the smallest block of a size tier a block of the same tier may be.</summary>
+    private const int CompactionTierRatio = 4;
+
+    /// <summary>
+    /// The inputs of the next merge, from <paramref name="candidates"/> (oldest first): blocks of about
+    /// one size, from the smallest tier that has at least <paramref name="minInputs"/> of them — each
+    /// tier runs from its smallest block to <see cref="CompactionTierRatio"/> times that — oldest first,
+    /// as many as fit into <paramref name="maxBlockBytes"/> and at most <see cref="MaxCompactionInputs"/>.
+    /// Merging by size keeps every span's rewrites few: taking the oldest blocks of any size would put
+    /// the block grown by earlier merges into every merge of fresh cut blocks and rewrite it each time.
+    /// Empty when no tier has enough.
+    /// </summary>
+    private static List<BlockReaderV1> ChooseInputs(List<BlockReaderV1> candidates, long maxBlockBytes, int minInputs)
+    {
+        var bySize = candidates.OrderBy(BlockBytes).ToList();
+        for (var first = 0; first < bySize.Count;)
+        {
+            var limit = Math.Max(1, BlockBytes(bySize[first])) * CompactionTierRatio;
+            var end = first;
+            while (end < bySize.Count && BlockBytes(bySize[end]) <= limit)
+            {
+                end++;
+            }
+
+            var tier = bySize.GetRange(first, end - first).ToHashSet();
+            var inputs = new List<BlockReaderV1>();
+            long total = 0;
+            foreach (var block in candidates)
+            {
+                if (!tier.Contains(block))
+                {
+                    continue;
+                }
+
+                if (total + BlockBytes(block) > maxBlockBytes || inputs.Count == MaxCompactionInputs)
+                {
+                    break;
+                }
+
+                inputs.Add(block);
+                total += BlockBytes(block);
+            }
+
+            if (inputs.Count >= minInputs)
+            {
+                return inputs;
+            }
+
+            first = end;
+        }
+
+        return [];
     }
 
     private static long BlockBytes(BlockReaderV1 block) => block.Meta.DataBytes + block.Meta.IndexBytes + block.Meta.BloomBytes;

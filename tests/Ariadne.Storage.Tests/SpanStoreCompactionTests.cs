@@ -62,6 +62,40 @@ public class SpanStoreCompactionTests
     }
 
     [Fact]
+    public async Task CompactAsync_BlocksOfVariedSizes_MergesTheSmallOnesWithoutRewritingTheLargeOne()
+    {
+        using var dir = new TempDirectory();
+        await using var store = await SpanStore.OpenAsync(new SpanStoreOptions { DataDirectory = dir.Path });
+
+        // The oldest block is large, as one grown by earlier merges is; four small cut blocks follow.
+        for (var t = 0; t < 2000; t++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(5, (ulong)t + 1), 4));
+        }
+
+        var large = (await store.FlushAsync())!;
+        for (var block = 0; block < 4; block++)
+        {
+            await store.AppendAsync(TestBatches.Create(new TraceId(6, (ulong)block + 1), 2));
+            await store.FlushAsync();
+        }
+
+        var merged = await store.CompactAsync(maxBlockBytes: 64L << 20, minInputs: 2);
+
+        Assert.NotNull(merged);
+        Assert.Equal(8, merged.SpanCount);
+        Assert.Equal(2, store.Statistics.Blocks);
+        Assert.True(Directory.Exists(Path.Combine(dir.Path, SpanStore.BlocksDirectory, large.BlockId.ToString("N"))));
+
+        // What is left is one block of each size: no tier has two, so nothing more is merged.
+        Assert.Null(await store.CompactAsync(maxBlockBytes: 64L << 20, minInputs: 2));
+        Assert.True(store.TryGetTrace(new TraceId(6, 3), out var small));
+        Assert.Equal(2, small.SpanCount);
+        Assert.True(store.TryGetTrace(new TraceId(5, 2000), out var old));
+        Assert.Equal(4, old.SpanCount);
+    }
+
+    [Fact]
     public async Task CompactAsync_ManyPagesOfInterleavedTraces_StreamsIntoOneSortedBlockWithEverySpanOnce()
     {
         using var dir = new TempDirectory();
