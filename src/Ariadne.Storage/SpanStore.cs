@@ -303,10 +303,9 @@ internal sealed partial class SpanStore : IAsyncDisposable
 
     /// <summary>
     /// Merges small blocks into one: spans deduplicated, traces split across blocks joined. Inputs are
-    /// blocks smaller than half of <paramref name="maxBlockBytes"/>, as many as fit into it (at most
-    /// <see cref="MaxCompactionInputs"/>): the oldest of those within 4 times the smallest one's size when
-    /// there are <paramref name="minInputs"/> of them, else the oldest of any size. The inputs are streamed page by page, so memory
-    /// does not depend on block sizes. Returns the merged block, or null when there was nothing to merge.
+    /// blocks smaller than half of <paramref name="maxBlockBytes"/> and of about one size (see
+    /// <see cref="ChooseInputs"/>), at least <paramref name="minInputs"/> of them. The inputs are streamed
+    /// page by page, so memory does not depend on block sizes. Returns the merged block, or null when there was nothing to merge.
     /// </summary>
     /// <remarks>
     /// With <paramref name="pauseAboveHeadSpans"/> above 0 the merge pauses while the head holds more

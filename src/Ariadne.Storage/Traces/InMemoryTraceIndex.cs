@@ -143,7 +143,7 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public void CollectTrace(TraceId traceId, List<SpanRef> found)
     {
-        List<(int Chunk, int Index)> locations;
+        var trace = new TraceSelection();
         lock (_lock)
         {
             if (!_traces.TryGetValue(traceId, out var slot))
@@ -151,17 +151,10 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
                 return;
             }
 
-            locations = new List<(int Chunk, int Index)>(_slots[slot].Count);
-            for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
-            {
-                locations.Add((_locations[at].Chunk, _locations[at].Index));
-            }
+            trace.Add(slot, _slots[slot].Count);
         }
 
-        foreach (var (chunk, index) in locations)
-        {
-            found.Add(new SpanRef(Decoded(chunk), index));
-        }
+        found.AddRange(SpansOf(trace));
     }
 
     public void CollectOperations(HashSet<SpanOperation> operations)
@@ -225,13 +218,11 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public List<SpanRef> SpansOf(TraceSelection traces)
     {
-        // The places are read under the lock, the batches decoded outside it, each at most once here.
-        // Sized by the selection; spans that reached a selected trace since are taken as well.
+        // The places are read under the lock, the batches decoded outside it. Sized by the selection;
+        // spans that reached a selected trace since are taken as well.
         var places = new List<(int Chunk, int Index)>((int)traces.SpanCount);
-        int chunks;
         lock (_lock)
         {
-            chunks = _chunks.Count;
             foreach (var (slot, _) in traces.Traces)
             {
                 for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
@@ -241,11 +232,20 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
             }
         }
 
-        var decoded = new SpanBatch?[chunks];
+        // A trace's spans mostly lie together in one batch, so the last one is looked up once. A batch
+        // met again later is still held by the spans listed, so its weak reference finds it decoded.
         var spans = new List<SpanRef>(places.Count);
+        var lastChunk = -1;
+        SpanBatch? batch = null;
         foreach (var (chunk, index) in places)
         {
-            spans.Add(new SpanRef(decoded[chunk] ??= Decoded(chunk), index));
+            if (chunk != lastChunk)
+            {
+                batch = Decoded(chunk);
+                lastChunk = chunk;
+            }
+
+            spans.Add(new SpanRef(batch!, index));
         }
 
         return spans;
