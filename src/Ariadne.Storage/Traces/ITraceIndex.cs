@@ -10,7 +10,10 @@ internal interface ITraceIndex
 
     long TraceCount { get; }
 
-    /// <summary>Indexes every span of the batch not already present (same trace id and span id); returns how many were new.</summary>
+    /// <summary>
+    /// Indexes every span of the batch; returns how many. A span already present (same trace id and
+    /// span id) is read once, the first copy (first write wins), but counted until the cut.
+    /// </summary>
     int Add(SpanBatch batch);
 
     /// <summary>As <see cref="Add(SpanBatch)"/>, for a batch whose <see cref="Log.SpanRecord"/> payload the caller already has.</summary>
@@ -24,7 +27,7 @@ internal interface ITraceIndex
 
     bool Contains(TraceId traceId);
 
-    /// <summary>How many distinct spans of the trace are held; 0 when none.</summary>
+    /// <summary>How many spans of the trace are held, repeats included; 0 when none.</summary>
     int SpanCountOf(TraceId traceId);
 
     /// <summary>The ids of the traces held now.</summary>
@@ -38,7 +41,7 @@ internal interface ITraceIndex
 
     /// <summary>
     /// Every span of the selected traces (chosen from this index), trace after trace, each in arrival
-    /// order. Only the batches those spans lie in are decoded.
+    /// order, each once. Only the batches those spans lie in are decoded.
     /// </summary>
     List<SpanRef> SpansOf(TraceSelection traces);
 
