@@ -15,8 +15,8 @@ namespace Ariadne.Analysis.Metrics;
 internal sealed class OrphanTracker
 {
     private readonly int _limit;
-    private HashSet<SpanKey> _seen = [];
-    private HashSet<SpanKey> _seenPrevious = [];
+    private SpanFingerprintSet _seen = new();
+    private SpanFingerprintSet _seenPrevious = new();
     private Dictionary<SpanKey, WaitingChildren> _waiting = [];
     private Dictionary<SpanKey, WaitingChildren> _waitingPrevious = [];
     private bool _full;
@@ -36,20 +36,28 @@ internal sealed class OrphanTracker
     public void Observe(in SpanRow span, int service)
     {
         var self = new SpanKey(span.TraceId, span.SpanId);
-        _waiting.Remove(self);
-        _waitingPrevious.Remove(self);
+        if (_waiting.Count > 0)
+        {
+            _waiting.Remove(self);
+        }
+
+        if (_waitingPrevious.Count > 0)
+        {
+            _waitingPrevious.Remove(self);
+        }
+
         if (span.ParentSpanId.IsValid)
         {
-            var parent = new SpanKey(span.TraceId, span.ParentSpanId);
+            var parent = SpanFingerprintSet.Of(span.TraceId, span.ParentSpanId);
             if (!_seen.Contains(parent) && !_seenPrevious.Contains(parent))
             {
-                Wait(parent, service);
+                Wait(new SpanKey(span.TraceId, span.ParentSpanId), service);
             }
         }
 
         if (_seen.Count < _limit)
         {
-            _seen.Add(self);
+            _seen.Add(SpanFingerprintSet.Of(span.TraceId, span.SpanId));
         }
         else
         {
