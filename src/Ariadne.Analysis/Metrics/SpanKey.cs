@@ -14,11 +14,11 @@ internal readonly struct SpanKey(TraceId traceId, SpanId spanId) : IEquatable<Sp
 
     public override bool Equals(object? obj) => obj is SpanKey other && Equals(other);
 
-    /// <summary>Ids are random, so folding them is enough; a multiply spreads sequential test ids too.</summary>
+    /// <summary>
+    /// Keyed with the process's secret (<see cref="SpanFingerprintSet.Of"/>): clients choose the ids, and a
+    /// hash that only folded them would let one send spans whose keys all fall in one bucket, turning every
+    /// lookup in the service graph's tables into a walk of all of them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public override int GetHashCode()
-    {
-        var mixed = (SpanId.Value ^ TraceId.Low ^ (TraceId.High >> 1)) * 0x9E3779B97F4A7C15UL;
-        return (int)(mixed >> 32);
-    }
+    public override int GetHashCode() => (int)(SpanFingerprintSet.Of(TraceId, SpanId) >> 32);
 }
