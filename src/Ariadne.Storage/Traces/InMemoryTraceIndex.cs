@@ -307,25 +307,16 @@ internal sealed class InMemoryTraceIndex : ITraceIndex
 
     public List<SpanRef> AllSpans()
     {
-        var batches = Batches();
-        var seen = new RepeatFilter();
+        var all = new TraceSelection();
         lock (_lock)
         {
-            var spans = new List<SpanRef>((int)Interlocked.Read(ref _spanCount));
             for (var slot = 0; slot < _slotCount; slot++)
             {
-                var start = spans.Count;
-                for (var at = _slots[slot].First; at >= 0; at = _locations[at].Next)
-                {
-                    ref readonly var location = ref _locations[at];
-                    spans.Add(new SpanRef(batches[location.Chunk], location.Index));
-                }
-
-                seen.DropRepeats(spans, start);
+                all.Add(slot, _slots[slot].Count);
             }
-
-            return spans;
         }
+
+        return SpansOf(all);
     }
 
     /// <summary>Every batch held, decoded (each once), by chunk number.</summary>
