@@ -138,8 +138,8 @@ public sealed class SpanAnalysisEndToEndTests
             }
 
             // Payments first: its server spans wait for the frontend's client spans in another batch.
-            Assert.True(payments.ForceFlush(10_000), "payments export was not acknowledged");
-            Assert.True(frontend.ForceFlush(10_000), "frontend export was not acknowledged");
+            SdkDelivery.Complete(payments, "the payments export");
+            SdkDelivery.Complete(frontend, "the frontend export");
         }
         finally
         {

@@ -346,8 +346,8 @@ public sealed class OpenTelemetrySdkTests
                 finished.Add(root);
             }
 
-            Assert.True(frontend.ForceFlush(10_000), "frontend export was not acknowledged");
-            Assert.True(payments.ForceFlush(10_000), "payments export was not acknowledged");
+            SdkDelivery.Complete(frontend, "the frontend export");
+            SdkDelivery.Complete(payments, "the payments export");
         }
         finally
         {

@@ -83,7 +83,7 @@ public sealed partial class TailSamplingTests
                 kind.Add(root.TraceId.ToHexString());
             }
 
-            Assert.True(provider.ForceFlush(30_000));
+            SdkDelivery.Complete(provider, timeoutMilliseconds: 30_000);
         }
 
         await WaitForDecisionsAsync(server.Query, server.QueryEndpoint, 1_060);

@@ -48,7 +48,8 @@ internal static class SdkExport
             }
         }
 
-        provider.ForceFlush(10_000);
+        // Shutdown, not ForceFlush: it waits for the server's answer (see SdkDelivery).
+        provider.Shutdown(10_000);
         return traceId;
     }
 }

@@ -170,8 +170,8 @@ public sealed class TraceAnalysisApiTests
         var lostParent = new ActivityContext(slowRoot.TraceId, ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded);
         Record(paymentsSource, "audit", ActivityKind.Consumer, lostParent, epoch, 50, 80);
 
-        Assert.True(frontend.ForceFlush(10_000), "frontend export was not acknowledged");
-        Assert.True(payments.ForceFlush(10_000), "payments export was not acknowledged");
+        SdkDelivery.Complete(frontend, "the frontend export");
+        SdkDelivery.Complete(payments, "the payments export");
         return (root.TraceId.ToHexString(), slowRoot.TraceId.ToHexString());
     }
 

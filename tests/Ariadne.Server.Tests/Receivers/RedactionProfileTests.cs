@@ -47,7 +47,7 @@ public sealed class RedactionProfileTests
                 span.SetTag("http.route", "/pay");
             }
 
-            Assert.True(provider.ForceFlush(10_000));
+            SdkDelivery.Complete(provider);
         }
 
         using var response = await server.Query.GetAsync(new Uri(server.QueryEndpoint, $"/api/traces/{traceId.ToHexString()}"));

@@ -105,7 +105,7 @@ public sealed class ApiKeyTests
             traceId = span.TraceId.ToHexString();
         }
 
-        provider.ForceFlush(10_000);
+        SdkDelivery.Complete(provider, "the Zipkin export");
         Assert.Equal(HttpStatusCode.OK, await TraceStatusAsync(server, traceId));
     }
 
