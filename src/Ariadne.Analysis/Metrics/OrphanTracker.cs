@@ -1,5 +1,3 @@
-using Ariadne.Model;
-
 namespace Ariadne.Analysis.Metrics;
 
 /// <summary>
@@ -17,8 +15,8 @@ internal sealed class OrphanTracker
     private readonly int _limit;
     private SpanFingerprintSet _seen = new();
     private SpanFingerprintSet _seenPrevious = new();
-    private Dictionary<SpanKey, WaitingChildren> _waiting = [];
-    private Dictionary<SpanKey, WaitingChildren> _waitingPrevious = [];
+    private SpanFingerprintMap<WaitingChildren> _waiting = new();
+    private SpanFingerprintMap<WaitingChildren> _waitingPrevious = new();
     private bool _full;
     private bool _fullPrevious;
     private bool _fullBeforePrevious;
@@ -33,31 +31,27 @@ internal sealed class OrphanTracker
 
     public int ServiceBound => _orphans.Length;
 
-    public void Observe(in SpanRow span, int service)
+    /// <summary>Notes a span given its own fingerprint and its parent's (<see cref="SpanFingerprint.Empty"/> for a root).</summary>
+    public void Observe(int service, ulong self, ulong parent)
     {
-        var self = new SpanKey(span.TraceId, span.SpanId);
         if (_waiting.Count > 0)
         {
-            _waiting.Remove(self);
+            _waiting.Remove(self, out _);
         }
 
         if (_waitingPrevious.Count > 0)
         {
-            _waitingPrevious.Remove(self);
+            _waitingPrevious.Remove(self, out _);
         }
 
-        if (span.ParentSpanId.IsValid)
+        if (parent != SpanFingerprint.Empty && !_seen.Contains(parent) && !_seenPrevious.Contains(parent))
         {
-            var parent = SpanFingerprintSet.Of(span.TraceId, span.ParentSpanId);
-            if (!_seen.Contains(parent) && !_seenPrevious.Contains(parent))
-            {
-                Wait(new SpanKey(span.TraceId, span.ParentSpanId), service);
-            }
+            Wait(parent, service);
         }
 
         if (_seen.Count < _limit)
         {
-            _seen.Add(SpanFingerprintSet.Of(span.TraceId, span.SpanId));
+            _seen.Add(self);
         }
         else
         {
@@ -65,16 +59,16 @@ internal sealed class OrphanTracker
         }
     }
 
-    private void Wait(SpanKey parent, int service)
+    private void Wait(ulong parent, int service)
     {
         if (_waiting.TryGetValue(parent, out var children))
         {
             // Children of one parent are nearly always in one service; a rare mixed one is counted with the first.
-            _waiting[parent] = children with { Count = children.Count + 1 };
+            _waiting.Set(parent, children with { Count = children.Count + 1 });
         }
         else if (_waiting.Count < _limit)
         {
-            _waiting.Add(parent, new WaitingChildren(service, 1));
+            _waiting.Set(parent, new WaitingChildren(service, 1));
         }
         else
         {
@@ -89,22 +83,7 @@ internal sealed class OrphanTracker
         // A parent that arrived before its child was looked up in the seen spans of the child's period and the
         // one before; if either could not hold every span, the child's verdict cannot be trusted.
         var judgeable = !_fullPrevious && !_fullBeforePrevious;
-        foreach (var (_, children) in _waitingPrevious)
-        {
-            if (!judgeable)
-            {
-                Untracked += children.Count;
-            }
-            else if (children.Service >= 0)
-            {
-                if (children.Service >= _orphans.Length)
-                {
-                    Array.Resize(ref _orphans, Math.Max(children.Service + 1, _orphans.Length * 2));
-                }
-
-                _orphans[children.Service] += children.Count;
-            }
-        }
+        _waitingPrevious.ForEach((Tracker: this, Judgeable: judgeable), static (state, children) => state.Tracker.Expire(children, state.Judgeable));
 
         _waitingPrevious.Clear();
         (_waiting, _waitingPrevious) = (_waitingPrevious, _waiting);
@@ -113,6 +92,23 @@ internal sealed class OrphanTracker
         _fullBeforePrevious = _fullPrevious;
         _fullPrevious = _full;
         _full = false;
+    }
+
+    private void Expire(WaitingChildren children, bool judgeable)
+    {
+        if (!judgeable)
+        {
+            Untracked += children.Count;
+        }
+        else if (children.Service >= 0)
+        {
+            if (children.Service >= _orphans.Length)
+            {
+                Array.Resize(ref _orphans, Math.Max(children.Service + 1, _orphans.Length * 2));
+            }
+
+            _orphans[children.Service] += children.Count;
+        }
     }
 
     private readonly record struct WaitingChildren(int Service, int Count);

@@ -33,8 +33,8 @@ internal sealed class ServiceGraph
     private readonly List<Edge> _edges = [];
     private readonly OrphanTracker _orphans;
     private readonly DependencyHistory _dependencies;
-    private Dictionary<SpanKey, PendingEdge> _pending = [];
-    private Dictionary<SpanKey, PendingEdge> _pendingPrevious = [];
+    private SpanFingerprintMap<PendingEdge> _pending = new();
+    private SpanFingerprintMap<PendingEdge> _pendingPrevious = new();
     private Edge? _overflow;
     private long _periodStart = long.MinValue;
     private long _now;
@@ -85,14 +85,18 @@ internal sealed class ServiceGraph
             foreach (ref readonly var span in batch.Spans.Rows)
             {
                 var service = _resourceServices[scopes[span.ScopeIndex].ResourceIndex];
-                _orphans.Observe(span, service);
+
+                // Each span is hashed twice, its own id and its parent's, for every table below.
+                var self = SpanFingerprint.Of(span.TraceId, span.SpanId);
+                var parent = span.ParentSpanId.IsValid ? SpanFingerprint.Of(span.TraceId, span.ParentSpanId) : SpanFingerprint.Empty;
+                _orphans.Observe(service, self, parent);
                 switch (span.Kind)
                 {
                     case SpanKind.Client or SpanKind.Producer:
-                        ObserveClient(batch, span, service);
+                        ObserveClient(batch, span, service, self);
                         break;
-                    case SpanKind.Server or SpanKind.Consumer when span.ParentSpanId.IsValid:
-                        ObserveServer(span, service);
+                    case SpanKind.Server or SpanKind.Consumer when parent != SpanFingerprint.Empty:
+                        ObserveServer(span, service, parent);
                         break;
                     default:
                         break;
@@ -134,17 +138,14 @@ internal sealed class ServiceGraph
 
     private void Rotate()
     {
-        foreach (var (_, pending) in _pendingPrevious)
-        {
-            Expire(pending);
-        }
+        _pendingPrevious.ForEach(this, static (graph, pending) => graph.Expire(pending));
 
         _pendingPrevious.Clear();
         (_pending, _pendingPrevious) = (_pendingPrevious, _pending);
         _orphans.Rotate();
     }
 
-    private void ObserveClient(SpanBatch batch, in SpanRow span, int service)
+    private void ObserveClient(SpanBatch batch, in SpanRow span, int service, ulong key)
     {
         var messaging = span.Kind == SpanKind.Producer;
         var virtualPeer = -1;
@@ -160,7 +161,6 @@ internal sealed class ServiceGraph
             }
         }
 
-        var key = new SpanKey(span.TraceId, span.SpanId);
         var failed = span.StatusCode == StatusCode.Error;
         if (Take(key, out var other) && !other.IsClientSide)
         {
@@ -172,9 +172,8 @@ internal sealed class ServiceGraph
         Hold(key, new PendingEdge(true, messaging, service, virtualPeer, span.DurationNanos, failed, span.StartTimeUnixNano));
     }
 
-    private void ObserveServer(in SpanRow span, int service)
+    private void ObserveServer(in SpanRow span, int service, ulong key)
     {
-        var key = new SpanKey(span.TraceId, span.ParentSpanId);
         var failed = span.StatusCode == StatusCode.Error;
         var messaging = span.Kind == SpanKind.Consumer;
         if (Take(key, out var other) && other.IsClientSide)
@@ -187,10 +186,10 @@ internal sealed class ServiceGraph
         Hold(key, new PendingEdge(false, messaging, service, -1, span.DurationNanos, failed, span.StartTimeUnixNano));
     }
 
-    private bool Take(SpanKey key, out PendingEdge pending) =>
+    private bool Take(ulong key, out PendingEdge pending) =>
         _pending.Remove(key, out pending) || _pendingPrevious.Remove(key, out pending);
 
-    private void Hold(SpanKey key, PendingEdge pending)
+    private void Hold(ulong key, PendingEdge pending)
     {
         if (_pending.Count + _pendingPrevious.Count >= _settings.MaxItems)
         {
@@ -198,7 +197,7 @@ internal sealed class ServiceGraph
             return;
         }
 
-        _pending[key] = pending;
+        _pending.Set(key, pending);
     }
 
     private void Expire(in PendingEdge pending)

@@ -13,21 +13,21 @@ public class SpanFingerprintSetTests
         for (var i = 0; i < Spans; i++)
         {
             // Sequential ids from few traces: the worst case for a hash that only folds bits.
-            Assert.True(set.Add(SpanFingerprintSet.Of(new TraceId(0, (ulong)(i / 1000)), new SpanId((ulong)i + 1))));
+            Assert.True(set.Add(SpanFingerprint.Of(new TraceId(0, (ulong)(i / 1000)), new SpanId((ulong)i + 1))));
         }
 
         Assert.Equal(Spans, set.Count);
         for (var i = 0; i < Spans; i++)
         {
-            var fingerprint = SpanFingerprintSet.Of(new TraceId(0, (ulong)(i / 1000)), new SpanId((ulong)i + 1));
+            var fingerprint = SpanFingerprint.Of(new TraceId(0, (ulong)(i / 1000)), new SpanId((ulong)i + 1));
             Assert.True(set.Contains(fingerprint));
             Assert.False(set.Add(fingerprint));
         }
 
         // The same span id in another trace, or another span id in the same trace, is another span.
-        Assert.False(set.Contains(SpanFingerprintSet.Of(new TraceId(0, 1000), new SpanId(1))));
-        Assert.False(set.Contains(SpanFingerprintSet.Of(new TraceId(1, 0), new SpanId(1))));
-        Assert.False(set.Contains(SpanFingerprintSet.Of(new TraceId(0, 0), new SpanId(Spans + 1))));
+        Assert.False(set.Contains(SpanFingerprint.Of(new TraceId(0, 1000), new SpanId(1))));
+        Assert.False(set.Contains(SpanFingerprint.Of(new TraceId(1, 0), new SpanId(1))));
+        Assert.False(set.Contains(SpanFingerprint.Of(new TraceId(0, 0), new SpanId(Spans + 1))));
         Assert.Equal(Spans, set.Count);
     }
 
@@ -35,7 +35,7 @@ public class SpanFingerprintSetTests
     public void Clear_EmptiesTheSet_AndItFillsAgain()
     {
         var set = new SpanFingerprintSet();
-        var span = SpanFingerprintSet.Of(new TraceId(3, 4), new SpanId(5));
+        var span = SpanFingerprint.Of(new TraceId(3, 4), new SpanId(5));
         Assert.True(set.Add(span));
         set.Clear();
         Assert.Equal(0, set.Count);
@@ -54,7 +54,7 @@ public class SpanFingerprintSetTests
             {
                 for (ulong c = 0; c < 20; c++)
                 {
-                    var fingerprint = SpanFingerprintSet.Of(new TraceId(a, b), new SpanId(c));
+                    var fingerprint = SpanFingerprint.Of(new TraceId(a, b), new SpanId(c));
                     Assert.NotEqual(0UL, fingerprint);
                     Assert.True(seen.Add(fingerprint), $"({a}, {b}, {c}) collides");
                 }
