@@ -9,13 +9,14 @@ namespace Ariadne.Server.Tests.Infrastructure;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly string _config;
+    private Process _process = null!;
 
-    private ServerProcess(Process process, ServerPorts ports)
+    private ServerProcess(ServerPorts ports, string config)
     {
-        _process = process;
         Ports = ports;
+        _config = config;
     }
 
     public ServerPorts Ports { get; }
@@ -40,13 +41,42 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a server on <paramref name="dataDirectory"/> and waits until it is ready.</summary>
+    /// <remarks>
+    /// A restart asks for the ports of the server before it, but while that server was dead another
+    /// process may have taken one (as a listener, or as the local port of an outgoing connection: the
+    /// ports handed out here are in the ephemeral range). Then the server starts on fresh ports
+    /// instead; callers reach it through <see cref="Ports"/> and the endpoints, never the old numbers.
+    /// </remarks>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, ServerPorts? ports = null, string storageExtra = "", string extraYaml = "")
     {
-        ports ??= ServerPorts.Allocate();
-        var config = Path.Combine(dataDirectory, $"ariadne-{ports.Query}.yaml");
-        Directory.CreateDirectory(dataDirectory);
-        await File.WriteAllTextAsync(config, ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra, extraYaml));
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = Launch(dataDirectory, ports ?? ServerPorts.Allocate(), storageExtra, extraYaml);
+            await File.WriteAllTextAsync(server._config, server.Ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra, extraYaml));
+            server.Begin();
+            try
+            {
+                await server.WaitReadyAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._process.HasExited && server.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await server.DisposeAsync();
+                ports = null;
+            }
+        }
+    }
 
+    private static ServerProcess Launch(string dataDirectory, ServerPorts ports, string storageExtra, string extraYaml)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var config = Path.Combine(dataDirectory, $"ariadne-{ports.Query}.yaml");
+        return new ServerProcess(ports, config);
+    }
+
+    private void Begin()
+    {
         var cli = Path.Combine(AppContext.BaseDirectory, "ariadne.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -54,19 +84,16 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { cli, "serve", "--config", config })
+        foreach (var arg in new[] { cli, "serve", "--config", _config })
         {
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
-        var server = new ServerProcess(process, ports);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await server.WaitReadyAsync();
-        return server;
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server process");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
     }
 
     private void Append(string? line)
