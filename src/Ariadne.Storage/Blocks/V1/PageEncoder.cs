@@ -42,6 +42,10 @@ internal sealed class PageEncoder
     /// written: each key is looked up once per page write, not again for its column and its string.
     /// </summary>
     private int[] _attributeKeyIds = new int[1024];
+
+    // Per attribute position, the key the span before had there and its id: spans of one shape list
+    // their keys in the same order, so most keys are found by one comparison instead of a hash lookup.
+    private KeyHint[] _keyHints = new KeyHint[64];
     private int _attributeCursor;
 
     /// <summary>Per key id: its dedicated column, or −1.</summary>
@@ -148,6 +152,20 @@ internal sealed class PageEncoder
         return payload;
     }
 
+    /// <summary>The page's id of an attribute key, given out in the order keys first appear.</summary>
+    private int KeyId(SpanBatch batch, Utf8Ref value)
+    {
+        var key = new Utf8Key(batch, value);
+        ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keyIds, key, out var existed);
+        if (!existed)
+        {
+            id = _keyCounts.Count;
+            _keyCounts.Add(new KeyCount { Key = key, LastSpan = -1 });
+        }
+
+        return id;
+    }
+
     /// <summary>
     /// Picks the span attribute keys that get a column of their own on this page: keys whose every
     /// occurrence is a scalar (string, bool, int, double) and appears at most once per span, the most
@@ -169,19 +187,22 @@ internal sealed class PageEncoder
         }
 
         var next = 0;
+        Array.Clear(_keyHints);
         for (var i = 0; i < spans.Length; i++)
         {
             var batch = spans[i].Batch;
-            foreach (ref readonly var kv in batch.AttributesOf(spans[i].Row.Attributes))
+            var attributes = batch.AttributesOf(spans[i].Row.Attributes);
+            if (_keyHints.Length < attributes.Length)
             {
-                var key = new Utf8Key(batch, kv.Key);
-                ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_keyIds, key, out var existed);
-                if (!existed)
-                {
-                    id = _keyCounts.Count;
-                    _keyCounts.Add(new KeyCount { Key = key, LastSpan = -1 });
-                }
+                Array.Resize(ref _keyHints, attributes.Length);
+            }
 
+            for (var position = 0; position < attributes.Length; position++)
+            {
+                ref readonly var kv = ref attributes[position];
+                ref var hint = ref _keyHints[position];
+                var id = hint.Batch is not null && hint.Batch.Utf8(hint.Key).SequenceEqual(batch.Utf8(kv.Key)) ? hint.Id : KeyId(batch, kv.Key);
+                hint = new KeyHint(batch, kv.Key, id);
                 _attributeKeyIds[next++] = id;
                 ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_keyCounts)[id];
                 var scalar = kv.Value.Kind is ValueKind.String or ValueKind.Bool or ValueKind.Int or ValueKind.Double;
@@ -626,4 +647,6 @@ internal sealed class PageEncoder
             return _prefix.Length + Positions.Length + Values.Length;
         }
     }
+
+    private readonly record struct KeyHint(SpanBatch? Batch, Utf8Ref Key, int Id);
 }
