@@ -4,6 +4,15 @@ namespace Ariadne.Web.Tests.Infrastructure;
 
 internal static class PageExtensions
 {
+    /// <summary>
+    /// Waits until the page's address matches <paramref name="pattern"/>. The UI moves between pages
+    /// with the History API; <c>WaitForURLAsync</c> checks the address and then listens for a
+    /// navigation, so one that lands between the two is missed (seen on a loaded machine: the address
+    /// was right and the wait ran out). This polls the address instead.
+    /// </summary>
+    public static Task WaitForAddressAsync(this IPage page, string pattern) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(pattern), new() { Timeout = 15_000 });
+
     /// <summary>Opens a page of the UI and waits until its interactive circuit has rendered <paramref name="selector"/>.</summary>
     public static async Task GoAndWaitAsync(this IPage page, string path, string selector)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ariadne.Server.Tests.Infrastructure;
+using Ariadne.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -95,7 +96,7 @@ public sealed class LoginAndTenantTests : IAsyncLifetime
         await page.GotoAsync("/trace/" + _alphaTrace);
         await page.WaitForSelectorAsync("#waterfall[data-ready='1']");
         await page.ClickAsync("#logout");
-        await page.WaitForURLAsync("**/login**");
+        await page.WaitForAddressAsync("/login");
         await page.GotoAsync("/");
         Assert.Contains("/login", page.Url, StringComparison.Ordinal);
     }

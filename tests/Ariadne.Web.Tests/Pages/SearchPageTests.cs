@@ -29,7 +29,7 @@ public sealed class SearchPageTests(UiFixture ui)
         await page.SelectOptionAsync("#operation", "GET /checkout");
         await page.FillAsync("#min-duration", "500ms");
         await page.ClickAsync("#search-button");
-        await page.WaitForURLAsync(url => url.Contains("minDuration=500ms", StringComparison.Ordinal));
+        await page.WaitForAddressAsync("minDuration=500ms");
         // The earlier results stay until the new search answers: wait for the table to become the one row.
         await Assertions.Expect(page.Locator("#results tbody tr")).ToHaveCountAsync(1);
         Assert.Equal(1, await page.CountAsync($"#results tr[data-trace-id='{ui.SlowTraceId}']"));

@@ -108,7 +108,7 @@ public sealed class TracePageTests(UiFixture ui)
         await page.OpenTraceAsync("/trace/" + ui.LinkingTraceId);
         await page.ClickAsync("#rows .span-row[data-index='0'] .name");
         await page.ClickAsync("#span-details a.span-link");
-        await page.WaitForURLAsync($"**/trace/{ui.NormalTraceId}?span=*");
+        await page.WaitForAddressAsync($"/trace/{ui.NormalTraceId}\\?span=");
         await page.WaitForSelectorAsync("#waterfall[data-ready='1']");
         Assert.Equal(ui.NormalTraceId, await page.InnerTextAsync("#trace-id"));
     }
