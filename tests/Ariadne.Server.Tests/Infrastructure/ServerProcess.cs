@@ -50,10 +50,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// </remarks>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, ServerPorts? ports = null, string storageExtra = "", string extraYaml = "")
     {
+        Directory.CreateDirectory(dataDirectory);
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(dataDirectory, ports ?? ServerPorts.Allocate(), storageExtra, extraYaml);
-            await File.WriteAllTextAsync(server._config, server.Ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra, extraYaml));
+            ports ??= ServerPorts.Allocate();
+            var config = Path.Combine(dataDirectory, $"ariadne-{ports.Query}.yaml");
+            await File.WriteAllTextAsync(config, ports.ConfigYaml(Path.Combine(dataDirectory, "data"), storageExtra, extraYaml));
+            var server = new ServerProcess(ports, config);
             server.Begin();
             try
             {
@@ -66,13 +69,6 @@ internal sealed class ServerProcess : IAsyncDisposable
                 ports = null;
             }
         }
-    }
-
-    private static ServerProcess Launch(string dataDirectory, ServerPorts ports, string storageExtra, string extraYaml)
-    {
-        Directory.CreateDirectory(dataDirectory);
-        var config = Path.Combine(dataDirectory, $"ariadne-{ports.Query}.yaml");
-        return new ServerProcess(ports, config);
     }
 
     private void Begin()

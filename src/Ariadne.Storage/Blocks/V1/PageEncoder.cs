@@ -42,11 +42,11 @@ internal sealed class PageEncoder
     /// written: each key is looked up once per page write, not again for its column and its string.
     /// </summary>
     private int[] _attributeKeyIds = new int[1024];
+    private int _attributeCursor;
 
     // Per attribute position, the key the span before had there and its id: spans of one shape list
     // their keys in the same order, so most keys are found by one comparison instead of a hash lookup.
     private KeyHint[] _keyHints = new KeyHint[64];
-    private int _attributeCursor;
 
     /// <summary>Per key id: its dedicated column, or −1.</summary>
     private int[] _keyDedicated = new int[64];
