@@ -16,8 +16,15 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     // a host from one request with the port of another would be a wrong attribute.
     private HostTags _lastHost = new(string.Empty, string.Empty, null);
 
-    private const int MaxCachedNames = 4096;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Endpoint Endpoint, string Method), (string Route, string DisplayName)> _names = new();
+    // The route and span name of an endpoint and method, in a table indexed by the endpoint's identity
+    // hash: a lookup is one load and two reference comparisons, where a dictionary hashed the pair and
+    // called Equals. Entries are never changed, only replaced whole; two pairs that share a slot take
+    // turns in it, each building its name again when it comes back (a cost, never a wrong name).
+    private const int NameSlots = 1024;
+    private readonly EndpointName?[] _names = new EndpointName?[NameSlots];
+
+    // The source of hosting's activities, once one has been seen: later ones are recognised by reference.
+    private ActivitySource? _hostingSource;
 
     /// <summary>
     /// Whether hosting already gave the activity <c>http.request.method</c>, <c>url.path</c>, <c>url.scheme</c>,
@@ -30,7 +37,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     public Task InvokeAsync(HttpContext context)
     {
         var activity = Activity.Current;
-        if (activity is null || activity.Source.Name != AriadneTracingExtensions.AspNetCoreSource)
+        if (activity is null || !IsHostingActivity(activity))
         {
             return next(context);
         }
@@ -55,6 +62,23 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         }
 
         return AwaitAsync(task, context, activity);
+    }
+
+    private bool IsHostingActivity(Activity activity)
+    {
+        var source = activity.Source;
+        if (ReferenceEquals(source, _hostingSource))
+        {
+            return true;
+        }
+
+        if (source.Name != AriadneTracingExtensions.AspNetCoreSource)
+        {
+            return false;
+        }
+
+        _hostingSource = source;
+        return true;
     }
 
     private async Task AwaitAsync(Task task, HttpContext context, Activity activity)
@@ -83,11 +107,7 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
 
         if (options.TraceResponse)
         {
-            context.Response.OnStarting(() =>
-            {
-                context.Response.Headers[TraceContext.TraceResponseHeader] = TraceContext.FormatTraceParent(activity.Context);
-                return Task.CompletedTask;
-            });
+            WriteTraceResponse(context, activity);
         }
 
         if (_hostingTagsRequest)
@@ -99,11 +119,15 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
         activity.AddTag("url.path", request.Path.Value);
         activity.AddTag("url.scheme", request.Scheme);
 
-        // A service is nearly always reached under the same host and port: reuse their strings and box.
+        // A service is nearly always reached under the same host and port: reuse their strings and box,
+        // and parse the header only when it differs from the last one (Kestrel hands the same string
+        // again while a connection sends the same bytes).
+        string? raw = request.Headers.Host;
         var host = Volatile.Read(ref _lastHost);
-        if (!string.Equals(host.Value, request.Host.Value, StringComparison.Ordinal))
+        if (!ReferenceEquals(raw, host.Raw) && !string.Equals(raw, host.Raw, StringComparison.Ordinal))
         {
-            host = new HostTags(request.Host.Value ?? string.Empty, request.Host.Host, request.Host.Port is { } port ? port : null);
+            var parsed = request.Host;
+            host = new HostTags(raw ?? string.Empty, parsed.Host, parsed.Port is { } port ? port : null);
             Volatile.Write(ref _lastHost, host);
         }
 
@@ -113,6 +137,15 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             activity.AddTag("server.port", host.Port);
         }
     }
+
+    // Apart from Before: a lambda capturing its parameters would make every request allocate the
+    // closure on entry to Before, whether or not the header is asked for.
+    private static void WriteTraceResponse(HttpContext context, Activity activity) =>
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[TraceContext.TraceResponseHeader] = TraceContext.FormatTraceParent(activity.Context);
+            return Task.CompletedTask;
+        });
 
     private void After(HttpContext context, Activity activity)
     {
@@ -137,26 +170,55 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     private void Name(HttpContext context, Activity activity)
     {
         var method = context.Request.Method;
-        if (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } raw } endpoint)
+        if (context.GetEndpoint() is RouteEndpoint endpoint)
         {
             // The route and the span name are the same strings for every request to an endpoint.
-            if (!_names.TryGetValue((endpoint, method), out var named))
+            var slot = Slot(endpoint, method);
+            var named = Volatile.Read(ref _names[slot]);
+            if (named is null || !ReferenceEquals(named.Endpoint, endpoint) || !SameMethod(named.Method, method))
             {
-                var route = raw.StartsWith('/') ? raw : "/" + raw;
-                named = (route, string.Create(CultureInfo.InvariantCulture, $"{method} {route}"));
-                if (_names.Count < MaxCachedNames)
-                {
-                    _names.TryAdd((endpoint, method), named);
-                }
+                named = Describe(endpoint, method);
+                Volatile.Write(ref _names[slot], named);
             }
 
-            activity.AddTag("http.route", named.Route);
+            if (named.Route is { } route)
+            {
+                activity.AddTag("http.route", route);
+            }
+
             activity.DisplayName = named.DisplayName;
         }
         else
         {
             activity.DisplayName = method;
         }
+    }
+
+    /// <summary>The slot of an endpoint and method: the endpoint's identity hash, mixed with the method's length and first letter.</summary>
+    private static int Slot(Endpoint endpoint, string method)
+    {
+        var hash = (uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(endpoint);
+        if (method.Length > 0)
+        {
+            hash += (uint)((method.Length << 8) | method[0]) * 0x9E3779B1u;
+        }
+
+        return (int)((hash ^ (hash >> 15)) & (NameSlots - 1));
+    }
+
+    // Kestrel and the HttpMethods constants give the well-known methods as the same strings every time.
+    private static bool SameMethod(string cached, string method) =>
+        ReferenceEquals(cached, method) || string.Equals(cached, method, StringComparison.Ordinal);
+
+    private static EndpointName Describe(RouteEndpoint endpoint, string method)
+    {
+        if (endpoint.RoutePattern.RawText is not { } raw)
+        {
+            return new EndpointName(endpoint, method, null, method);
+        }
+
+        var route = raw.StartsWith('/') ? raw : "/" + raw;
+        return new EndpointName(endpoint, method, route, string.Create(CultureInfo.InvariantCulture, $"{method} {route}"));
     }
 
     private static void ReadHeader(object? carrier, string name, out string? value, out IEnumerable<string>? values)
@@ -168,5 +230,8 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
     }
 
     /// <summary>A request's host header and the attribute values taken from it (the port boxed once).</summary>
-    private sealed record HostTags(string Value, string Host, object? Port);
+    private sealed record HostTags(string Raw, string Host, object? Port);
+
+    /// <summary>An endpoint and method, with the route and span name requests to them get.</summary>
+    private sealed record EndpointName(Endpoint Endpoint, string Method, string? Route, string DisplayName);
 }

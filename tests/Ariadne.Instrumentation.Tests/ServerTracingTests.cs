@@ -74,7 +74,7 @@ public sealed class ServerTracingTests
         }
     }
 
-    private static async Task<App> StartAsync(Action<AriadneTracingOptions>? configure = null)
+    private static async Task<App> StartAsync(Action<AriadneTracingOptions>? configure = null, Action<WebApplication>? map = null)
     {
         var collector = new Collector();
         var port = FreePort();
@@ -99,6 +99,7 @@ public sealed class ServerTracingTests
             using var client = new HttpClient();
             return Results.Text(await client.GetStringAsync(new Uri($"http://127.0.0.1:{port}/echo")), "application/json");
         });
+        map?.Invoke(app);
         await app.StartAsync();
         return new App(app, collector, new Uri($"http://127.0.0.1:{port}"));
     }
@@ -108,6 +109,31 @@ public sealed class ServerTracingTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until the server spans of every path in <paramref name="paths"/> have ended and returns them by path.</summary>
+    private static async Task<Dictionary<string, Activity>> ServerSpansAsync(App app, IReadOnlyCollection<string> paths)
+    {
+        for (var i = 0; i < 250; i++)
+        {
+            var found = new Dictionary<string, Activity>(StringComparer.Ordinal);
+            foreach (var span in app.Collector.Ended)
+            {
+                if (span.Kind == ActivityKind.Server && span.GetTagItem("url.path") is string path && paths.Contains(path))
+                {
+                    found[path] = span;
+                }
+            }
+
+            if (found.Count == paths.Count)
+            {
+                return found;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new InvalidOperationException("not every request made a server span");
     }
 
     private static async Task<HttpResponseMessage> GetAsync(App app, string path, params (string Name, string Value)[] headers)
@@ -209,6 +235,79 @@ public sealed class ServerTracingTests
         Assert.Equal("GET /boom", boom.DisplayName);
         var exception = Assert.Single(boom.Events, e => e.Name == "exception");
         Assert.Contains(exception.Tags, t => t.Key == "exception.message" && (string?)t.Value == "kaboom");
+    }
+
+    [Fact]
+    public async Task ManyEndpointsAndMethods_EverySpanIsNamedByItsOwnRouteAndMethod()
+    {
+        // More endpoints than the middleware's table of names has slots, so some share one: each
+        // request must still get its own endpoint's name, in whatever order they come.
+        const int Endpoints = 1_500;
+        await using var app = await StartAsync(map: a =>
+        {
+            for (var i = 0; i < Endpoints; i++)
+            {
+                a.MapGet($"/r{i}/{{id}}", () => "ok");
+            }
+
+            a.MapMethods("/items/{id}", ["GET", "POST", "DELETE"], () => "ok");
+        });
+
+        var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var methods = new[] { HttpMethod.Get, HttpMethod.Post, HttpMethod.Delete };
+        for (var pass = 0; pass < 2; pass++)
+        {
+            for (var n = 0; n < Endpoints; n++)
+            {
+                var i = pass == 0 ? n : Endpoints - 1 - n;
+                var path = $"/r{i}/{pass}";
+                (await GetAsync(app, path)).Dispose();
+                expected[path] = $"GET /r{i}/{{id}}";
+            }
+
+            for (var n = 0; n < 9; n++)
+            {
+                var method = methods[(n + pass) % methods.Length];
+                var path = $"/items/{pass}-{n}";
+                using var request = new HttpRequestMessage(method, new Uri(app.Address, path));
+                (await app.Client.SendAsync(request)).Dispose();
+                expected[path] = $"{method.Method} /items/{{id}}";
+            }
+        }
+
+        var spans = await ServerSpansAsync(app, expected.Keys);
+        foreach (var (path, name) in expected)
+        {
+            Assert.Equal(name, spans[path].DisplayName);
+            Assert.Equal(name[(name.IndexOf(' ') + 1)..], spans[path].GetTagItem("http.route"));
+        }
+    }
+
+    [Fact]
+    public async Task ServerAddressAndPort_FollowEachRequestsHostHeader()
+    {
+        await using var app = await StartAsync();
+        var hosts = new (string Header, string Address, int? Port)[]
+        {
+            ("shop.example:8443", "shop.example", 8443),
+            ("api.example", "api.example", null),
+            ("shop.example:8443", "shop.example", 8443),
+            ("[::1]:9000", "[::1]", 9000),
+            ("shop.example:8444", "shop.example", 8444),
+        };
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.Address, $"/orders/h{i}"));
+            request.Headers.Host = hosts[i].Header;
+            (await app.Client.SendAsync(request)).Dispose();
+        }
+
+        for (var i = 0; i < hosts.Length; i++)
+        {
+            var span = await app.ServerSpanAsync($"/orders/h{i}");
+            Assert.Equal(hosts[i].Address, span.GetTagItem("server.address"));
+            Assert.Equal(hosts[i].Port, (int?)span.GetTagItem("server.port"));
+        }
     }
 
     [Fact]
