@@ -42,6 +42,18 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             return next(context);
         }
 
+        if (!activity.IsAllDataRequested)
+        {
+            // Sampled out: nothing of the span leaves the process, so naming it and giving it
+            // attributes or links would be work thrown away. The client still learns its trace.
+            if (options.TraceResponse)
+            {
+                WriteTraceResponse(context, activity);
+            }
+
+            return next(context);
+        }
+
         Before(context, activity);
         Task task;
         try

@@ -363,6 +363,47 @@ public sealed class ServerTracingTests
     }
 
     [Fact]
+    public async Task SampledOutRequest_GetsNoAttributesOrName_ButStillItsTraceResponse()
+    {
+        // A listener of its own sees the span the provider dropped (it asks for no more than the
+        // provider's drop gives, so it changes no decision).
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AriadneTracingExtensions.AspNetCoreSource,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            ActivityStopped = activity =>
+            {
+                if (activity.TraceId.ToHexString() == TraceId)
+                {
+                    stopped.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var app = await StartAsync(o =>
+        {
+            o.Sampler = new AlwaysOffSampler();
+            o.TraceResponse = true;
+        });
+
+        using var response = await GetAsync(app, "/orders/8", ("traceparent", $"00-{TraceId}-{ParentId}-01"));
+        Activity? span = null;
+        for (var i = 0; i < 100 && !stopped.TryPeek(out span); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotNull(span);
+        Assert.False(span.Recorded);
+        Assert.Empty(span.TagObjects);
+        Assert.NotEqual("GET /orders/{id}", span.DisplayName);
+        Assert.Equal(TraceContext.FormatTraceParent(span.Context), response.Headers.GetValues("traceresponse").Single());
+        Assert.EndsWith("-00", response.Headers.GetValues("traceresponse").Single());
+        Assert.Empty(app.Collector.Ended);
+    }
+
+    [Fact]
     public async Task OutgoingCalls_CarryW3CAndB3_AndOnlyAllowedBaggage()
     {
         await using var app = await StartAsync(o =>
