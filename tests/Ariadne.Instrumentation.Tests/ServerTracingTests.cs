@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Ariadne.Instrumentation.Propagation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,10 +75,12 @@ public sealed class ServerTracingTests
     private static async Task<App> StartAsync(Action<AriadneTracingOptions>? configure = null, Action<WebApplication>? map = null)
     {
         var collector = new Collector();
-        var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+
+        // Kestrel picks a free port itself, so no other test can take it between the choice and the bind.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var port = 0;
         builder.Services.AddAriadneTracing(o =>
         {
             o.ServiceName = "orders";
@@ -101,14 +101,8 @@ public sealed class ServerTracingTests
         });
         map?.Invoke(app);
         await app.StartAsync();
+        port = new Uri(app.Urls.Single()).Port;
         return new App(app, collector, new Uri($"http://127.0.0.1:{port}"));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until the server spans of every path in <paramref name="paths"/> have ended and returns them by path.</summary>

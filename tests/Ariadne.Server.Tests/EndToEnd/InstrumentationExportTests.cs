@@ -19,10 +19,9 @@ public sealed class InstrumentationExportTests
     public async Task AppWithAddAriadneTracing_ServerSpansArriveNamedAndAttributed(OtlpExportProtocol protocol)
     {
         await using var ariadne = await LoopbackServer.StartAsync();
-        var port = FreePorts.Take(1)[0];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(BoundAddress.AnyPort);
         builder.Services.AddAriadneTracing(o =>
         {
             o.ServiceName = "catalog";
@@ -35,6 +34,7 @@ public sealed class InstrumentationExportTests
         app.UseAriadneTracing();
         app.MapGet("/items/{id}", (string id) => Results.Ok(id));
         await app.StartAsync();
+        var port = BoundAddress.Port(app);
 
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null });
         // A path of its own: ASP.NET Core apps of other tests in this process emit on the same activity source.

@@ -236,10 +236,9 @@ public sealed partial class ExporterTests
     [Fact]
     public async Task ABackendThatRefusesABatchForGood_ItIsGivenUpAndCounted_TheNextOnesStillGo()
     {
-        var port = FreePorts.Take(1)[0];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(BoundAddress.AnyPort);
         await using var app = builder.Build();
         var calls = 0;
         app.MapPost("/v1/traces", (HttpContext context) =>
@@ -249,6 +248,7 @@ public sealed partial class ExporterTests
             return Task.CompletedTask;
         });
         await app.StartAsync();
+        var port = BoundAddress.Port(app);
 
         var yaml = Pipeline($"  otlphttp:\n    endpoint: http://127.0.0.1:{port}\n    compression: none", "otlphttp");
         await using var forwarder = await StartForwarderAsync(yaml);
@@ -274,10 +274,9 @@ public sealed partial class ExporterTests
     [InlineData(4, 4, 1, new[] { 4, 4, 2 })]
     public async Task BatchProcessor_GroupsQueuedSpansIntoRequests_SplitAtTheMaximum(int size, int maxSize, int received, int[] expectedRequests)
     {
-        var port = FreePorts.Take(1)[0];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls(BoundAddress.AnyPort);
         await using var app = builder.Build();
         var requests = new System.Collections.Concurrent.ConcurrentQueue<int>();
         app.MapPost("/v1/traces", async (HttpContext context) =>
@@ -289,6 +288,7 @@ public sealed partial class ExporterTests
             requests.Enqueue(batch.SpanCount);
         });
         await app.StartAsync();
+        var port = BoundAddress.Port(app);
 
         var yaml = $"""
             processors:
