@@ -42,15 +42,16 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             return next(context);
         }
 
+        // Sampled or not, the client learns its trace.
+        if (options.TraceResponse)
+        {
+            WriteTraceResponse(context, activity);
+        }
+
         if (!activity.IsAllDataRequested)
         {
             // Sampled out: nothing of the span leaves the process, so naming it and giving it
-            // attributes or links would be work thrown away. The client still learns its trace.
-            if (options.TraceResponse)
-            {
-                WriteTraceResponse(context, activity);
-            }
-
+            // attributes or links would be work thrown away.
             return next(context);
         }
 
@@ -115,11 +116,6 @@ internal sealed class ServerSpanMiddleware(RequestDelegate next, AriadneTracingO
             && AriadnePropagator.TryExtract(request.Headers, ReadHeader, out var inbound))
         {
             activity.AddLink(new ActivityLink(inbound, new ActivityTagsCollection { ["ariadne.link.reason"] = "untrusted inbound context" }));
-        }
-
-        if (options.TraceResponse)
-        {
-            WriteTraceResponse(context, activity);
         }
 
         if (_hostingTagsRequest)
